@@ -393,5 +393,5 @@ def load_dataset(name='synthetic', split='train', data_dir=None, download=False,
     "Split `split` of dataset `name`, optionally limited to `n` images drawn with `seed`"
     if split not in ('train', 'test'): raise SaolError(f"unknown split {split!r}: choose 'train' or 'test'")
     if name == 'synthetic':
-        return make_synthetic(n or SYNTH_SIZES[split], seed=2*seed + (split == 'test'))
+        return make_synthetic(SYNTH_SIZES[split] if n is None else n, seed=2*seed + (split == 'test'))
     return limit(load_cifar(name, split, data_dir, download), n, seed)

@@ -5,7 +5,8 @@
     python tools/readme.py --check   # exit 1 if README.md is not what index.ipynb gives
 
 Markdown cells are copied as they are; code cells become ```python blocks with their text
-outputs; cells flagged `#| hide` are left out.
+outputs (Markdown outputs are inlined as Markdown); cells flagged `#| hide` are left out, and
+cells flagged `#| echo: false` show only their output.
 """
 import json, re, sys
 from pathlib import Path
@@ -15,25 +16,29 @@ HEADER = '<!-- Generated from nbs/index.ipynb by tools/readme.py: edit the noteb
 
 def src(cell): return ''.join(cell['source']) if isinstance(cell['source'], list) else cell['source']
 
-def hidden(code): return bool(re.search(r'^#\|\s*hide\s*$', code, re.M))
+def flag(code, name): return bool(re.search(rf'^#\|\s*{name}\s*$', code, re.M))
 
-def text_outputs(cell):
+def outputs(cell):
+    "[(kind, text)] of a cell's outputs: 'md' for Markdown, 'text' for streams and plain reprs (not figures)"
     out = []
     for o in cell.get('outputs', []):
-        if o.get('output_type') == 'stream': out.append(''.join(o['text']))
-        elif 'text/plain' in o.get('data', {}) and 'image/png' not in o.get('data', {}):
-            out.append(''.join(o['data']['text/plain']) + '\n')
-    return ''.join(out).rstrip('\n')
+        d = o.get('data', {})
+        if o.get('output_type') == 'stream': out.append(('text', ''.join(o['text'])))
+        elif 'text/markdown' in d: out.append(('md', ''.join(d['text/markdown'])))
+        elif 'text/plain' in d and 'image/png' not in d: out.append(('text', ''.join(d['text/plain']) + '\n'))
+    return out
 
 def render(nb_path=ROOT/'nbs'/'index.ipynb'):
     parts = []
     for cell in json.loads(Path(nb_path).read_text())['cells']:
         code = src(cell).strip('\n')
         if cell['cell_type'] == 'markdown': parts.append(code)
-        elif cell['cell_type'] == 'code' and code and not hidden(code):
-            code = '\n'.join(l for l in code.splitlines() if not l.startswith('#|')).strip('\n')
-            parts.append(f'```python\n{code}\n```')
-            if out := text_outputs(cell): parts.append(f'```\n{out}\n```')
+        elif cell['cell_type'] == 'code' and code and not flag(code, 'hide'):
+            if not flag(code, 'echo: false'):
+                code = '\n'.join(l for l in code.splitlines() if not l.startswith('#|')).strip('\n')
+                parts.append(f'```python\n{code}\n```')
+            for kind, text in outputs(cell):
+                parts.append(text.strip('\n') if kind == 'md' else f'```\n{text.rstrip(chr(10))}\n```')
     return HEADER + '\n\n'.join(parts) + '\n'
 
 if __name__ == '__main__':
