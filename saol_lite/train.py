@@ -58,6 +58,7 @@ class Config:
     precision: str = 'auto'            # auto (bf16 autocast on CUDA, fp32 on CPU), fp32 or bf16
     channels_last: str = 'auto'        # memory format: auto (on CUDA), on or off
     eval_bs: int = 500                 # images per batch when testing
+    eval_every: int = 1                # test after every this many epochs (and always after the last)
     out: str | None = None             # run folder for metrics.json, last.pt and curves.png
     resume: bool = False               # continue from out/last.pt if it exists
     progress: bool = True              # progress bars and one line per epoch
@@ -72,7 +73,7 @@ def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"
     for k, ok in CHOICES.items():
         if getattr(cfg, k) not in ok: raise SaolError(f"{k} must be one of {', '.join(ok)}, got {getattr(cfg, k)!r}")
-    for k in ('epochs', 'bs', 'eval_bs'):
+    for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):
         if getattr(cfg, k) < 1: raise SaolError(f'{k} must be at least 1, got {getattr(cfg, k)}')
     for k in ('lr', 'wd', 'momentum', 'warmup', 'label_smoothing', 'clip_grad'):
         if getattr(cfg, k) < 0: raise SaolError(f'{k} must not be negative, got {getattr(cfg, k)}')
@@ -297,7 +298,7 @@ def write_json(path, obj):
 
 def _summary(self: Trainer, status='running') -> dict:
     "What metrics.json holds: the final numbers, the run's facts and the full history"
-    last = self.history[-1] if self.history else {}
+    last = next((r for r in reversed(self.history) if 'test_acc' in r), {})
     return dict(status=status, **{k: last[k] for k in ('test_acc', 'test_acc_exact', 'test_loss') if k in last},
                 epochs=self.epoch, seconds=round(self.seconds, 2), params=n_params(self.model),
                 n_train=len(self.train_dl.ds), n_test=len(self.test_dl.ds), device=str(self.device),
@@ -312,11 +313,14 @@ def _write_metrics(self: Trainer, status='running'):
 def plot_curves(history: list) -> Figure:
     "Loss and accuracy per epoch, train and test"
     fig = Figure(figsize=(8, 3)); a, b = fig.subplots(1, 2)
-    ep = [r['epoch'] for r in history]
+    def curve(ax, key, style, label):
+        pts = [(r['epoch'], r[key]) for r in history if key in r]
+        if pts: ax.plot(*zip(*pts), style, ms=3, label=label)
     for ax, k in ((a, 'loss'), (b, 'acc')):
-        for split in ('train', 'test'): ax.plot(ep, [r[f'{split}_{k}'] for r in history], 'o-', ms=3, label=split)
-        ax.set_xlabel('epoch'); ax.set_ylabel(k); ax.legend(fontsize=8)
-    if history and 'test_acc_exact' in history[0]: b.plot(ep, [r['test_acc_exact'] for r in history], 's--', ms=3, label='test (exact)'); b.legend(fontsize=8)
+        curve(ax, f'train_{k}', 'o-', 'train'); curve(ax, f'test_{k}', 'o-', 'test')
+        ax.set_xlabel('epoch'); ax.set_ylabel(k)
+    curve(b, 'test_acc_exact', 's--', 'test (exact)')
+    for ax in (a, b): ax.legend(fontsize=8)
     fig.tight_layout(); return fig
 
 Trainer.write_metrics = _write_metrics
@@ -332,7 +336,9 @@ def _fit(self: Trainer, until: int | None = None) -> list:
         self.train_dl.epoch, t0 = self.epoch, time.time()
         row = {'epoch': self.epoch + 1, **self.train_epoch()}
         self.seconds += time.time() - t0
-        row.update(evaluate(self.model, self.test_dl, cfg.precision, self.cl), seconds=round(self.seconds, 2))
+        if (self.epoch + 1) % cfg.eval_every == 0 or self.epoch + 1 == cfg.epochs:
+            row.update(evaluate(self.model, self.test_dl, cfg.precision, self.cl))
+        row['seconds'] = round(self.seconds, 2)
         self.history.append(row); self.epoch += 1
         if self.out: save_checkpoint(self.out/'last.pt', self.state())
         self.write_metrics('done' if self.epoch == cfg.epochs else 'running')
@@ -344,9 +350,10 @@ Trainer.fit = _fit
 def format_row(r: dict, epochs: int) -> str:
     "One line per epoch for logs"
     exact = f" (exact {r['test_acc_exact']:.1%})" if 'test_acc_exact' in r else ''
+    test = f"test loss {r['test_loss']:.3f} acc {r['test_acc']:.1%}{exact}  " if 'test_acc' in r else ''
     terms = ''.join(f" {k[6:]} {v:.3f}" for k, v in r.items() if k.startswith('train_') and k not in ('train_loss', 'train_acc'))
     return (f"epoch {r['epoch']}/{epochs}  train loss {r['train_loss']:.3f}{terms} acc {r['train_acc']:.1%}  "
-            f"test loss {r['test_loss']:.3f} acc {r['test_acc']:.1%}{exact}  lr {r['lr']:.3g}  {r['seconds']:.0f}s")
+            f"{test}lr {r['lr']:.3g}  {r['seconds']:.0f}s")
 
 # %% ../nbs/03_train.ipynb #e2288eab
 def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet]:
