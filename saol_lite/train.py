@@ -253,7 +253,7 @@ def _train_epoch(self: Trainer) -> dict:
         self.opt.zero_grad(set_to_none=True); loss.backward()
         if cfg.clip_grad: nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad)
         self.opt.step(); self.step += 1
-        for k, v in {'loss': loss, **terms}.items(): sums[k] = sums.get(k, 0.0) + float(v)*len(yb)
+        for k, v in {'loss': loss, **terms}.items(): sums[k] = sums.get(k, 0.0) + float(torch.as_tensor(v).detach())*len(yb)
         n += len(yb); correct += (logits_of(out).argmax(1) == yb).sum().item()
         if self.step % 10 == 0: bar.set_postfix(loss=f"{sums['loss']/n:.3f}", acc=f'{correct/n:.1%}')
     return {'lr': lr, **{f'train_{k}': v/n for k, v in sums.items()}, 'train_acc': correct/n}
