@@ -13,7 +13,7 @@ from .models import Classifier, create_backbone, logits_of
 
 # %% auto #0
 __all__ = ['HEADS', 'GAPFCHead', 'register_head', 'head_options', 'load_plugins', 'create_head', 'create_model', 'cam',
-           'upsample', 'normalise01', 'show_maps']
+           'model_maps', 'upsample', 'normalise01', 'show_maps']
 
 # %% ../nbs/02_gapfc.ipynb #2a1b7e06
 class GAPFCHead(nn.Module):
@@ -71,6 +71,18 @@ def cam(model: Classifier, x: Tensor, bias=True) -> Tensor:
     if not hasattr(model.head, 'cam'):
         raise SaolError(f'{type(model.head).__name__} has no class activation map: use a GAP-FC head, or Grad-CAM')
     return model.head.cam(model.forward_features(x), bias=bias)
+
+# %% ../nbs/02_gapfc.ipynb #deb33157
+def _maps(self: GAPFCHead, feats: list, out) -> dict:
+    "GAP-FC's maps: the class activation maps (N,K,H,W)"
+    return {'cam': self.cam(feats)}
+GAPFCHead.maps = _maps
+
+def model_maps(model: Classifier, x: Tensor) -> tuple:
+    "The output of `model` on `x` and the maps its head offers: name -> (N,H,W) or (N,K,H,W)"
+    feats = model.forward_features(x)
+    out = model.head(feats)
+    return out, (model.head.maps(feats, out) if hasattr(model.head, 'maps') else {})
 
 # %% ../nbs/02_gapfc.ipynb #5ef9596f
 def upsample(maps: Tensor, size) -> Tensor:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #341e06a1
 from __future__ import annotations
-import inspect, json, linecache, math, os, re, tempfile, time
+import inspect, json, linecache, math, os, re, shutil, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -20,8 +20,8 @@ from .heads import create_model
 __all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset', 'lr_at',
            'make_optimizer', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
            'use_channels_last', 'predict', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
-           'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'format_row', 'load_splits', 'train',
-           'read_metrics', 'mean_std', 'summarize', 'markdown_table']
+           'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'kept_epochs', 'format_row',
+           'load_splits', 'train', 'read_metrics', 'mean_std', 'summarize', 'markdown_table']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -61,6 +61,7 @@ class Config:
     eval_every: int = 1                # test after every this many epochs (and always after the last)
     out: str | None = None             # run folder for metrics.json, last.pt and curves.png
     resume: bool = False               # continue from out/last.pt if it exists
+    keep_ckpts: int = 0                # also keep this many checkpoints spread over the run (epoch-NNN.pt), to watch training unfold
     progress: bool = True              # progress bars and one line per epoch
 
     def __post_init__(self): check_config(self)
@@ -73,6 +74,7 @@ def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"
     for k, ok in CHOICES.items():
         if getattr(cfg, k) not in ok: raise SaolError(f"{k} must be one of {', '.join(ok)}, got {getattr(cfg, k)!r}")
+    if cfg.keep_ckpts < 0: raise SaolError(f'keep_ckpts must not be negative, got {cfg.keep_ckpts}')
     for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):
         if getattr(cfg, k) < 1: raise SaolError(f'{k} must be at least 1, got {getattr(cfg, k)}')
     for k in ('lr', 'wd', 'momentum', 'warmup', 'label_smoothing', 'clip_grad'):
@@ -341,11 +343,16 @@ def _fit(self: Trainer, until: int | None = None) -> list:
         row['seconds'] = round(self.seconds, 2)
         self.history.append(row); self.epoch += 1
         if self.out: save_checkpoint(self.out/'last.pt', self.state())
+        if self.out and self.epoch in kept_epochs(cfg.epochs, cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
         self.write_metrics('done' if self.epoch == cfg.epochs else 'running')
         if self.out: plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
         if cfg.progress: print(format_row(row, cfg.epochs))
     return self.history
 Trainer.fit = _fit
+
+def kept_epochs(epochs: int, k: int) -> set:
+    "The `k` epochs, from the first to the last and evenly spread, whose checkpoints `keep_ckpts` keeps"
+    return set(torch.linspace(1, epochs, k).round().int().tolist()) if k > 1 else ({epochs} if k == 1 else set())
 
 def format_row(r: dict, epochs: int) -> str:
     "One line per epoch for logs"
