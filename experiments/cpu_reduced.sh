@@ -12,3 +12,7 @@ if [[ $group == baseline || $group == all ]]; then
   $PY tools/sweep.py baseline-cpu r20-gapfc -- $P --arch resnet20 --head gapfc
   $PY tools/sweep.py baseline-cpu r56-gapfc -- $P --arch resnet56 --head gapfc
 fi
+if [[ $group == saol || $group == all ]]; then
+  $PY tools/sweep.py saol-cpu r20-saol -- $P --arch resnet20 --head saol
+  $PY tools/sweep.py saol-cpu r56-saol -- $P --arch resnet56 --head saol
+fi

@@ -12,16 +12,16 @@ from torch import Tensor
 from tqdm.auto import tqdm
 from matplotlib.figure import Figure
 import saol_lite
-from .data import SaolError, BatchLoader, ImageSet, channel_stats, load_dataset
+from .data import SaolError, BatchLoader, ImageSet, channel_stats, load_dataset, normalize
 from .models import logits_of
-from .heads import create_model
+from .heads import create_model, model_maps, show_maps
 
 # %% auto #0
 __all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset', 'lr_at',
            'make_optimizer', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
            'use_channels_last', 'predict', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
-           'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'kept_epochs', 'format_row',
-           'load_splits', 'train', 'read_metrics', 'mean_std', 'summarize', 'markdown_table']
+           'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'maps_figure', 'kept_epochs',
+           'format_row', 'load_splits', 'train', 'read_metrics', 'mean_std', 'summarize', 'markdown_table']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -327,6 +327,19 @@ def plot_curves(history: list) -> Figure:
 
 Trainer.write_metrics = _write_metrics
 
+@torch.no_grad()
+def maps_figure(model: nn.Module, ds: ImageSet, stats, n=8, device='cpu') -> Figure | None:
+    "The first map the model's head offers (per-class maps: of the predicted class) on the first `n` images of `ds`"
+    x = ds.x[:n]
+    out, maps = model_maps(model.eval(), normalize(x.to(device), *stats))
+    if not maps: return None
+    name, m = next(iter(maps.items()))
+    pred = logits_of(out).argmax(1)
+    if m.dim() == 4: m = m[torch.arange(len(x), device=m.device), pred]
+    fig = show_maps(x, m.float().cpu(), [f'{ds.classes[int(a)]}→{ds.classes[int(b)]}' for a, b in zip(ds.y[:n], pred)])
+    fig.suptitle(f"{name}{' of the predicted class' if maps[name].dim() == 4 else ''} (true→predicted)", fontsize=8, y=1.0)
+    return fig
+
 # %% ../nbs/03_train.ipynb #27949a12
 def _fit(self: Trainer, until: int | None = None) -> list:
     "Train to `cfg.epochs` (or stop after epoch `until`), evaluating, logging and checkpointing every epoch"
@@ -346,6 +359,8 @@ def _fit(self: Trainer, until: int | None = None) -> list:
         if self.out and self.epoch in kept_epochs(cfg.epochs, cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
         self.write_metrics('done' if self.epoch == cfg.epochs else 'running')
         if self.out: plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
+        if self.out and self.epoch == cfg.epochs and (fig := maps_figure(self.model, self.test_dl.ds, self.stats, device=self.device)):
+            fig.savefig(self.out/'maps.png', dpi=110, bbox_inches='tight')
         if cfg.progress: print(format_row(row, cfg.epochs))
     return self.history
 Trainer.fit = _fit
