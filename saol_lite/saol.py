@@ -38,6 +38,7 @@ class SAOLOut(NamedTuple):
     spatial_logits: Tensor         # (N,K,H,W): z, before the per-location softmax
     attn_logits: Tensor            # (N,H,W): a, before the spatial softmax
     aux_logits: Tensor | None = None  # (N,K): the auxiliary GAP-FC head, when there is one (self-distillation)
+    paste_logits: Tensor | None = None  # (N,H,W): the pasted-region head, when there is one (L_ss1, notebook 09)
 
 # %% ../nbs/06_saol.ipynb #69f5e77e
 def saol_output(a: Tensor, z: Tensor, aggregate='prob', temperature=1.0) -> SAOLOut:

@@ -14,14 +14,15 @@ from matplotlib.figure import Figure
 import saol_lite
 from .data import SaolError, BatchLoader, ImageSet, channel_stats, load_dataset, normalize
 from .models import logits_of
-from .heads import create_model, model_maps, show_maps
+from .heads import HEADS, create_model, head_options, load_plugins, model_maps, show_maps
 
 # %% auto #0
 __all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset', 'lr_at',
            'make_optimizer', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
            'use_channels_last', 'predict', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
            'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'maps_figure', 'kept_epochs',
-           'format_row', 'load_splits', 'train', 'read_metrics', 'mean_std', 'summarize', 'markdown_table']
+           'format_row', 'load_splits', 'model_options', 'train', 'read_metrics', 'mean_std', 'summarize',
+           'markdown_table']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -52,6 +53,15 @@ class Config:
     wd_norm_bias: bool = False         # also decay batch-norm scales and biases (usually off)
     label_smoothing: float = 0.0       # 0 means plain cross-entropy
     clip_grad: float = 0.0             # clip the gradient norm to this; 0 means no clipping
+    # CutMix, self-supervision and self-distillation (notebooks 08-10)
+    cutmix: float = 0.0                # probability of CutMix on a batch; 0 = off
+    cutmix_alpha: float = 1.0          # CutMix's lambda ~ Beta(alpha, alpha)
+    cutmix_per_sample: bool = False    # one box per image instead of one per batch
+    ss1: float = 0.0                   # weight of L_ss1: predict the pasted region (needs cutmix and a SAOL head)
+    ss1_predictor: str = 'ratio'       # L_ss1's predictor: ratio Y_yB/(Y_yA+Y_yB), or head (a 1-channel head)
+    ss2: float = 0.0                   # weight of L_ss2: pasted cells match the clean pasted image (needs cutmix, SAOL)
+    sd: float = 0.0                    # beta of self-distillation from SAOL into an auxiliary GAP-FC head; 0 = off
+    sd_temp: float = 1.0               # temperature T of self-distillation
     # hardware and bookkeeping
     seed: int = 0                      # seeds the weights, the batch order and the augmentation
     device: str = 'auto'               # auto (CUDA when available), cpu or cuda
@@ -68,7 +78,7 @@ class Config:
 
 # %% ../nbs/03_train.ipynb #2c99ed57
 CHOICES = dict(schedule=('cosine', 'step', 'onecycle', 'constant'), device=('auto', 'cpu', 'cuda'),
-               precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'))
+               precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'))
 
 def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"
@@ -77,8 +87,12 @@ def check_config(cfg):
     if cfg.keep_ckpts < 0: raise SaolError(f'keep_ckpts must not be negative, got {cfg.keep_ckpts}')
     for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):
         if getattr(cfg, k) < 1: raise SaolError(f'{k} must be at least 1, got {getattr(cfg, k)}')
-    for k in ('lr', 'wd', 'momentum', 'warmup', 'label_smoothing', 'clip_grad'):
+    for k in ('lr', 'wd', 'momentum', 'warmup', 'label_smoothing', 'clip_grad', 'ss1', 'ss2'):
         if getattr(cfg, k) < 0: raise SaolError(f'{k} must not be negative, got {getattr(cfg, k)}')
+    for k in ('cutmix', 'sd'):
+        if not 0 <= getattr(cfg, k) <= 1: raise SaolError(f'{k} must be between 0 and 1, got {getattr(cfg, k)}')
+    for k in ('cutmix_alpha', 'sd_temp'):
+        if getattr(cfg, k) <= 0: raise SaolError(f'{k} must be positive, got {getattr(cfg, k)}')
     cfg.milestones = tuple(float(m) for m in cfg.milestones)
     if not all(0 < m < 1 for m in cfg.milestones): raise SaolError(f'milestones are fractions of training in (0, 1), got {cfg.milestones}')
 
@@ -257,7 +271,7 @@ def _train_epoch(self: Trainer) -> dict:
         self.opt.step(); self.step += 1
         for k, v in {'loss': loss, **terms}.items(): sums[k] = sums.get(k, 0.0) + float(torch.as_tensor(v).detach())*len(yb)
         n += len(yb); correct += (logits_of(out).argmax(1) == yb).sum().item()
-        if self.step % 10 == 0: bar.set_postfix(loss=f"{sums['loss']/n:.3f}", acc=f'{correct/n:.1%}')
+        if self.step % 10 == 0: bar.set_postfix({k: f'{v/n:.3f}' for k, v in sums.items()} | {'acc': f'{correct/n:.1%}'})
     return {'lr': lr, **{f'train_{k}': v/n for k, v in sums.items()}, 'train_acc': correct/n}
 Trainer.train_epoch = _train_epoch
 
@@ -383,8 +397,19 @@ def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet]:
     ld = lambda split, n: load_dataset(cfg.dataset, split, cfg.data_dir, cfg.download, n, cfg.data_seed)
     return ld('train', cfg.limit_train), ld('test', cfg.limit_test)
 
+def model_options(cfg: Config) -> dict:
+    "The head's options: `cfg.head_args`, plus the training-time parts the losses need (notebooks 09-10)"
+    if cfg.head not in HEADS: load_plugins()                 # heads of later notebooks register on import
+    opts, have = dict(cfg.head_args), head_options(cfg.head) if cfg.head in HEADS else {}
+    needs = {'aux_gapfc': cfg.sd > 0, 'paste_head': cfg.ss1 > 0 and cfg.ss1_predictor == 'head'}
+    for k, needed in needs.items():
+        if needed and k not in have: raise SaolError(f'--sd, --ss1 and --ss2 need a SAOL head (--head saol), not {cfg.head!r}')
+        if needed: opts.setdefault(k, True)
+    return opts
+
 def train(cfg: Config, loss_fn=None, until: int | None = None, data=None) -> Trainer:
     "Train a model as `cfg` says (on `data` = (train, test) if given); returns the finished `Trainer`"
+    cfg = replace(cfg, head_args=model_options(cfg))       # recorded in the checkpoint, so load_model rebuilds the same
     tr, te = data or load_splits(cfg)
     torch.manual_seed(cfg.seed)
     model = create_model(cfg.arch, cfg.head, len(tr.classes), **cfg.head_args)
