@@ -73,7 +73,7 @@ def mixed_ce(logits: Tensor, mix: Mixed, label_smoothing=0.0) -> Tensor:
     ce = lambda y: F.cross_entropy(logits, y, reduction='none', label_smoothing=label_smoothing)
     return (mix.lam*ce(mix.y_a) + (1 - mix.lam)*ce(mix.y_b)).mean()
 
-@register_loss(lambda cfg: cfg.cutmix > 0)
+@register_loss(lambda cfg: cfg.cutmix > 0 and not (cfg.ss1 or cfg.ss2 or cfg.sd))   # the full SAOL recipe (notebook 10) handles those
 def cutmix_loss(cfg: Config):
     "Cross-entropy against CutMix's mixed targets, for any head"
     def loss_fn(model, xb, yb):

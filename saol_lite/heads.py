@@ -4,16 +4,16 @@
 
 # %% ../nbs/02_gapfc.ipynb #8dd2f15a
 from __future__ import annotations
-import importlib, inspect, math
+import inspect, math
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from matplotlib.figure import Figure
 from .data import SaolError, BatchLoader
-from .models import Classifier, create_backbone, logits_of
+from .models import Classifier, create_backbone, load_plugins, logits_of
 
 # %% auto #0
-__all__ = ['HEADS', 'GAPFCHead', 'register_head', 'head_options', 'load_plugins', 'create_head', 'create_model', 'cam',
-           'model_maps', 'upsample', 'normalise01', 'show_maps']
+__all__ = ['HEADS', 'GAPFCHead', 'register_head', 'head_options', 'create_head', 'create_model', 'cam', 'model_maps', 'upsample',
+           'normalise01', 'show_maps']
 
 # %% ../nbs/02_gapfc.ipynb #2a1b7e06
 class GAPFCHead(nn.Module):
@@ -36,11 +36,6 @@ def head_options(name: str) -> dict:
     return {p.name: p.default for p in ps if p.kind == p.POSITIONAL_OR_KEYWORD}
 
 # %% ../nbs/02_gapfc.ipynb #66041063
-def load_plugins():
-    "Import every module of saol_lite, so that the heads, losses and commands of later notebooks are registered"
-    from saol_lite._modidx import d
-    for mod in d['syms']: importlib.import_module(mod)
-
 def create_head(name: str, channels: list, n_classes: int, **options) -> nn.Module:
     "The registered head `name` for stage widths `channels`, with its `options` checked"
     if name not in HEADS: load_plugins()

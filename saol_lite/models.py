@@ -4,14 +4,15 @@
 
 # %% ../nbs/01_resnet.ipynb #e5d39008
 from __future__ import annotations
+import importlib
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
 
 # %% auto #0
 __all__ = ['ARCHS', 'ZeroPadShortcut', 'conv_bn', 'BasicBlock', 'ResNet', 'init_weights', 'register_arch', 'cifar_resnet',
-           'resnet8', 'resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'resnet18', 'create_backbone',
-           'Classifier', 'logits_of', 'Stages']
+           'resnet8', 'resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'resnet18', 'load_plugins',
+           'create_backbone', 'Classifier', 'logits_of', 'Stages']
 
 # %% ../nbs/01_resnet.ipynb #e158e9df
 class ZeroPadShortcut(nn.Module):
@@ -97,8 +98,14 @@ def resnet18():
     return ResNet((2, 2, 2, 2), (64, 128, 256, 512), (1, 2, 2, 2), shortcut='B', stem=64)
 
 # %% ../nbs/01_resnet.ipynb #9879629b
+def load_plugins():
+    "Import every module of saol_lite, so that what later notebooks register (archs, heads, losses, commands) is there"
+    from saol_lite._modidx import d
+    for mod in d['syms']: importlib.import_module(mod)
+
 def create_backbone(name: str) -> nn.Module:
-    "The registered backbone called `name`"
+    "The registered backbone called `name` (later notebooks' archs are imported when needed)"
+    if name not in ARCHS: load_plugins()
     if name not in ARCHS: raise SaolError(f"unknown architecture {name!r}: choose from {', '.join(ARCHS)}")
     return ARCHS[name]()
 

@@ -154,19 +154,21 @@ def make_optimizer(model: nn.Module, cfg: Config) -> torch.optim.SGD:
                            nesterov=cfg.nesterov and cfg.momentum > 0)
 
 # %% ../nbs/03_train.ipynb #1bb30eec
-LOSSES = []   # (condition on the config, builder of a loss function), tried in order
+LOSSES = []   # (condition on the config, builder of a loss function), registered by later notebooks
 
 def register_loss(condition):
     "Register `builder(cfg) -> loss_fn(model, xb, yb) -> (loss, out, terms)` for configs where `condition(cfg)`"
-    def deco(builder): LOSSES.insert(0, (condition, builder)); return builder
+    def deco(builder): LOSSES.append((condition, builder)); return builder
     return deco
 
 def make_loss(cfg: Config):
-    "The loss function of the newest recipe whose condition `cfg` meets"
-    return next(build(cfg) for cond, build in LOSSES if cond(cfg))
+    "The loss function of the one recipe that claims `cfg`, or plain cross-entropy; two claims are an error"
+    found = [build for cond, build in LOSSES if cond(cfg)]
+    if len(found) > 1: raise SaolError(f"{' and '.join(b.__name__ for b in found)} both apply to this configuration "
+                                       f"(head {cfg.head!r}); combining them is not supported")
+    return (found[0] if found else cross_entropy_loss)(cfg)
 
 # %% ../nbs/03_train.ipynb #7ed9a330
-@register_loss(lambda cfg: True)
 def cross_entropy_loss(cfg: Config):
     "Cross-entropy on the head's logits (log-probabilities for SAOL), with `cfg.label_smoothing`"
     def loss_fn(model, xb, yb):
