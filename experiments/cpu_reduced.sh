@@ -16,3 +16,9 @@ if [[ $group == saol || $group == all ]]; then
   $PY tools/sweep.py saol-cpu r20-saol -- $P --arch resnet20 --head saol
   $PY tools/sweep.py saol-cpu r56-saol -- $P --arch resnet56 --head saol
 fi
+if [[ $group == ablation || $group == all ]]; then   # GAP-FC and SAOL rows: the baseline and saol groups above
+  $PY tools/sweep.py ablation-cpu r20-gapfc-cutmix -- $P --arch resnet20 --head gapfc --cutmix 0.5
+  $PY tools/sweep.py ablation-cpu r20-saol-cutmix -- $P --arch resnet20 --head saol --cutmix 0.5
+  $PY tools/sweep.py ablation-cpu r20-saol-cutmix-ss -- $P --arch resnet20 --head saol --cutmix 0.5 --ss1 1 --ss2 1
+  $PY tools/sweep.py ablation-cpu r20-saol-cutmix-ss-sd -- $P --arch resnet20 --head saol --cutmix 0.5 --ss1 1 --ss2 1 --sd 0.5
+fi
