@@ -4,7 +4,6 @@
 
 # %% ../nbs/02a_gradcam.ipynb #f02418bd
 from __future__ import annotations
-from typing import NamedTuple
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
@@ -55,7 +54,7 @@ class GradCAM:
 
 # %% ../nbs/02a_gradcam.ipynb #0b2e2683
 def _keep(self: GradCAM, module, inp, out):
-    "Forward hook: keep the layer's output (a frozen model's output becomes a leaf that has a gradient)"
+    "Forward hook: keep the layer's output (the last one, if it runs twice; a frozen model's becomes a leaf with a gradient)"
     if not isinstance(out, Tensor): raise SaolError(f'{type(module).__name__} returns {type(out).__name__}, not a tensor: pick another layer')
     if not out.requires_grad: out = out.detach().requires_grad_()
     self.act = out
@@ -66,7 +65,7 @@ GradCAM._keep = _keep
 def _features(self: GradCAM, x: Tensor) -> tuple:
     "The model's output on `x` and the feature map at the chosen layer"
     if self.module is None:
-        if not hasattr(self.model, 'forward_features'): raise SaolError('this model has no forward_features: name a module instead, e.g. GradCAM(model, "layer4")')
+        if not all(hasattr(self.model, f) for f in ('forward_features', 'forward_head')): raise SaolError('this model has no forward_features/forward_head: name a module instead, e.g. GradCAM(model, "layer4")')
         feats = self.model.forward_features(x)
         if not -len(feats) <= self.layer < len(feats): raise SaolError(f'stage {self.layer} out of range: the model has {len(feats)} stages')
         if not feats[self.layer].requires_grad: raise SaolError('the feature map has no gradient (frozen model?): name the module instead, its hook handles that')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_sharpen.ipynb #e05b7592
 from __future__ import annotations
-import torch, torch.nn as nn, torch.nn.functional as F
+import torch, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
 from .models import logits_of
@@ -63,7 +63,7 @@ class SharpenHead(GAPFCHead):
                  ):
         super().__init__(channels, n_classes)
         if not -len(channels) <= inner_stage < len(channels) - 1 or inner_stage == -1:
-            raise SaolError(f'inner_stage must be a stage before the last ({-len(channels)}..{-2}), got {inner_stage}')
+            raise SaolError(f'inner_stage must be a stage before the last ({-len(channels)}..-2), got {inner_stage}')
         self.as_weight, self.ac_weight, self.mask_sigma, self.mask_omega = as_weight, ac_weight, mask_sigma, mask_omega
         self.ac_theta, self.ac_hinge, self.inner_stage, self.second_order = ac_theta, ac_hinge, inner_stage, second_order
 
