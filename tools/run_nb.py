@@ -15,12 +15,13 @@ from nbdev.config import get_config
 from nbdev.process import extract_directives
 
 def skip_fn(flags):
-    "A `preproc` for `CaptureShell.run_all`: True for cells nbdev_test would not run"
+    "A `preproc` for `CaptureShell.run_all`: True for cells nbdev_test would not run; clears the outputs of the others"
     def _skip(cell):
         if cell.cell_type != 'code': return True
         d = extract_directives(cell, remove=False)
-        if d.get('eval:', [''])[0].lower() == 'false': return True
-        return bool(flags & d.keys())
+        if d.get('eval:', [''])[0].lower() == 'false' or flags & d.keys(): return True
+        cell.outputs = []          # execnb keeps old outputs when a cell prints nothing now
+        return False
     return _skip
 
 def run_nb(path, force=()):
