@@ -27,7 +27,8 @@ class SAOLHead(nn.Module):
                  attn_kernel=3,    # attention: kernel of its first convolution [ours]
                  temperature=1.0,  # attention: temperature of the spatial softmax [ours]
                  aggregate='prob', # prob (Eq. 2: average the per-cell distributions) or logit (average the logits)
-                 aux_gapfc=False   # also train a GAP-FC head on the last stage (for self-distillation) [review]
+                 aux_gapfc=False,  # also train a GAP-FC head on the last stage (for self-distillation) [review]
+                 paste_head=False  # a 1×1 conv on the last stage predicting CutMix's pasted region (L_ss1 option) [ours]
                  ):
         super().__init__()
         if aggregate not in ('prob', 'logit'): raise SaolError(f"aggregate must be 'prob' or 'logit', got {aggregate!r}")
@@ -35,10 +36,13 @@ class SAOLHead(nn.Module):
         self.decoder = MultiScaleDecoder(channels, n_classes, mid, stages, resize)
         self.attention = SpatialAttention(channels[-1], attn_mid, attn_kernel, temperature)
         self.aux = GAPFCHead(channels, n_classes) if aux_gapfc else None
+        self.paste = nn.Conv2d(channels[-1], 1, 1) if paste_head else None
 
     def forward(self, feats: list) -> SAOLOut:
         out = saol_output(self.attention(feats[-1]), self.decoder(feats), self.aggregate, self.attention.temperature)
-        return out if self.aux is None else out._replace(aux_logits=self.aux(feats))
+        if self.aux is not None: out = out._replace(aux_logits=self.aux(feats))
+        if self.paste is not None: out = out._replace(paste_logits=self.paste(feats[-1])[:, 0])
+        return out
 
 # %% ../nbs/07a_saol_head.ipynb #1f3f1282
 def _maps(self: SAOLHead, feats: list, out: SAOLOut) -> dict:
