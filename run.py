@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT/'.venv'
 BIN = VENV/('Scripts' if os.name == 'nt' else 'bin')
 TORCH = os.environ.get('TORCH', 'torch==2.13.0')
-DEMO = ['train', '--dataset', 'synthetic', '--arch', 'resnet8', '--head', 'gapfc', '--limit-train', '6000',
+DEMO = ['train', '--dataset', 'synthetic', '--arch', 'resnet8', '--head', 'saol', '--limit-train', '6000',
         '--epochs', '5', '--bs', '64', '--lr', '0.05', '--schedule', 'onecycle', '--out', 'runs/demo']
 
 def sh(*cmd, **kw):
