@@ -15,14 +15,13 @@ from .train import (Config, load_model, make_loss, make_optimizer, markdown_tabl
                              n_params, read_metrics, train, write_json)
 from .cost import count_macs
 from .cutmix import box_masks
-from .localize import localization_maps, mass_inside, pointing_game, score_localization
+from .localize import score_localization, score_maps
 from .distill import for_inference
 from .cli import command, add_config_args
 
 # %% auto #0
-__all__ = ['METHODS', 'method_config', 'train_command', 'method_step_time', 'inference_time', 'cutmix_composites',
-           'score_composites', 'localization', 'run_dir_done', 'run_method', 'summarize_method', 'compare',
-           'CompareCommand']
+__all__ = ['METHODS', 'method_config', 'train_command', 'method_step_time', 'inference_time', 'cutmix_composites', 'localization',
+           'run_dir_done', 'run_method', 'summarize_method', 'compare', 'CompareCommand']
 
 # %% ../nbs/17_compare.ipynb #92e55cd7
 METHODS = {   # name -> changes to the base config ('{arch}' is the base architecture)
@@ -94,20 +93,10 @@ def cutmix_composites(ds: ImageSet, n=1000, seed=0) -> tuple:
     return torch.where(masks[:, None], ds.x[b], ds.x[a]), ds.y[b], masks
 
 # %% ../nbs/17_compare.ipynb #2c363827
-def score_composites(model, composites: tuple, stats, bs=250) -> dict:
-    "Pointing game and mass inside the pasted box for every map of `model`, on CutMix composites"
-    x, y, m = composites
-    res = {}
-    for i in range(0, len(x), bs):
-        for k, v in localization_maps(model, normalize(x[i:i+bs], *stats), y[i:i+bs]).items():
-            r = res.setdefault(k, dict(pointing=[], mass=[]))
-            r['pointing'].append(pointing_game(v, m[i:i+bs]).float()); r['mass'].append(mass_inside(v, m[i:i+bs]))
-    return {k: {s: torch.cat(v).mean().item() for s, v in r.items()} for k, r in res.items()}
-
 def localization(model, cfg: Config, stats, test: ImageSet) -> dict:
     "Map scores of a trained model: against object masks (synthetic) or CutMix composites (CIFAR)"
     if test.masks is not None: return {'against': 'object masks', **score_localization(model, test, stats)}
-    return {'against': 'cutmix boxes', **score_composites(model, cutmix_composites(test, seed=cfg.data_seed), stats)}
+    return {'against': 'cutmix boxes', **score_maps(model, *cutmix_composites(test, seed=cfg.data_seed), stats)}
 
 # %% ../nbs/17_compare.ipynb #529f4884
 def run_dir_done(d: Path, cfg: Config) -> bool:

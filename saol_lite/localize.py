@@ -6,12 +6,12 @@
 from __future__ import annotations
 import torch, torch.nn.functional as F
 from torch import Tensor
-from .data import SaolError, ImageSet, BatchLoader, normalize
+from .data import SaolError, ImageSet, normalize
 from .heads import model_maps
 from .models import logits_of
 
 # %% auto #0
-__all__ = ['to_image_grid', 'pointing_game', 'mass_inside', 'localization_maps', 'score_localization']
+__all__ = ['to_image_grid', 'pointing_game', 'mass_inside', 'localization_maps', 'score_maps', 'score_localization']
 
 # %% ../nbs/07c_localize.ipynb #63369996
 def to_image_grid(maps: Tensor, size) -> Tensor:
@@ -39,13 +39,17 @@ def localization_maps(model, x: Tensor, y: Tensor) -> dict:
     idx = torch.arange(len(y), device=y.device)
     return {k: (v[idx, y] if v.dim() == 4 else v).float().cpu() for k, v in maps.items()}
 
-def score_localization(model, ds: ImageSet, stats, bs=500, device='cpu') -> dict:
-    "Pointing game and mass inside (means over `ds`) for every map of `model`, against `ds.masks`"
-    if ds.masks is None: raise SaolError(f'{ds.name} has no object masks to score maps against')
+def score_maps(model, x: Tensor, y: Tensor, masks: Tensor, stats, bs=500, device='cpu') -> dict:
+    "Pointing game and mass inside `masks` (means) for every map of `model` on uint8 images `x`, for classes `y`"
     res = {}
-    for i in range(0, len(ds), bs):
-        x, y, m = ds.x[i:i+bs].to(device), ds.y[i:i+bs].to(device), ds.masks[i:i+bs]
-        for k, v in localization_maps(model, normalize(x, *stats), y).items():
+    for i in range(0, len(x), bs):
+        xb, yb = normalize(x[i:i+bs].to(device), *stats), y[i:i+bs].to(device)
+        for k, v in localization_maps(model, xb, yb).items():
             r = res.setdefault(k, dict(pointing=[], mass=[]))
-            r['pointing'].append(pointing_game(v, m).float()); r['mass'].append(mass_inside(v, m))
+            r['pointing'].append(pointing_game(v, masks[i:i+bs]).float()); r['mass'].append(mass_inside(v, masks[i:i+bs]))
     return {k: {s: torch.cat(v).mean().item() for s, v in r.items()} for k, r in res.items()}
+
+def score_localization(model, ds: ImageSet, stats, bs=500, device='cpu') -> dict:
+    "`score_maps` of `model` on `ds` against its object masks, for the true classes"
+    if ds.masks is None: raise SaolError(f'{ds.name} has no object masks to score maps against')
+    return score_maps(model, ds.x, ds.y, ds.masks, stats, bs, device)
