@@ -142,7 +142,7 @@ def differs(a: bytes, b: bytes) -> float:
     x, y = imread(io.BytesIO(a)), imread(io.BytesIO(b))
     return 1.0 if x.shape != y.shape else float(abs(x - y).mean())
 
-def test_explorer_in_chromium(lab):
+def test_11_explore_in_chromium(lab):
     from playwright.sync_api import sync_playwright
     url, token = lab
     t0 = time.time()

@@ -13,7 +13,7 @@ ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}   # tiny models: one thread is enou
 def ds(): return load_dataset('synthetic', 'test', n=16)
 
 @pytest.mark.parametrize('head, maps', [('ltpa', ['att1', 'att2', 'att3']), ('abn', ['att_map', 'att_cam'])])
-def test_explorer_any_head(ds, head, maps):
+def test_11_explore_any_head(ds, head, maps):
     torch.manual_seed(0)
     model = create_model('resnet8', head, 10).eval()
     ex = AttentionExplorer(model, ds, channel_stats(ds.x))
@@ -26,7 +26,7 @@ def test_explorer_any_head(ds, head, maps):
     fig = explain_figure(explain(model, ds.x[0], channel_stats(ds.x)), 1, ds.classes)
     assert len(fig.axes) == len(maps) + 2                                              # image, maps, top-5
 
-def test_explain_command(tmp_path):
+def test_11_explore_explain_command(tmp_path):
     run = tmp_path/'run'
     r = subprocess.run([EXE, 'train', '--arch', 'resnet8', '--head', 'saol', '--epochs', '1', '--bs', '64', '--limit-train', '128',
                         '--limit-test', '32', '--no-progress', '--out', str(run)], capture_output=True, text=True, timeout=600, env=ENV)
@@ -35,9 +35,8 @@ def test_explain_command(tmp_path):
                        capture_output=True, text=True, timeout=600, env=ENV)
     assert r.returncode == 0 and 'wrote' in r.stdout and '16 images, 3 maps each' in r.stdout, r.stderr
     assert (tmp_path/'grid.png').read_bytes()[:4] == b'\x89PNG'
-    for args, msg in [(['--images', '0:x'], '--images takes a slice'), (['--images', '40:50'], 'selects none of the 32 images')]:
-        r = subprocess.run([EXE, 'explain', str(run/'last.pt'), *args], capture_output=True, text=True, timeout=600, env=ENV)
-        assert r.returncode == 1 and r.stderr.startswith('saol_lite: error: ') and msg in r.stderr and r.stderr.count('\n') == 1, r.stderr
+    r = subprocess.run([EXE, 'explain', str(run/'last.pt'), '--images', '0:x'], capture_output=True, text=True, timeout=600, env=ENV)
+    assert r.returncode == 1 and r.stderr.startswith('saol_lite: error: --images takes a slice') and r.stderr.count('\n') == 1, r.stderr
     r = subprocess.run([EXE, 'explain', str(tmp_path/'none.pt')], capture_output=True, text=True, timeout=600, env=ENV)
     assert r.returncode == 1 and 'no checkpoint at' in r.stderr and r.stderr.count('\n') == 1, r.stderr
     assert 'explain' in subprocess.run([EXE, '--help'], capture_output=True, text=True).stdout
