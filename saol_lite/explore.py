@@ -73,6 +73,7 @@ class Explained(NamedTuple):
     probs: Tensor    # (K,) class probabilities
     maps: dict       # name -> (h,w) or (K,h,w)
 
+# %% ../nbs/11_explore.ipynb #7ea3d507
 def explain(model: nn.Module, img: Tensor, stats) -> Explained:
     "Run `model` on one uint8 image (3,H,W)"
     probs, maps = image_maps(model, img[None], stats)
@@ -103,6 +104,7 @@ def draw_top(ax, probs: Tensor, classes, true=None, k=5):
     ax.set_yticks(ys, [f'{c} {v:.0%}' for c, v, _ in top], fontsize=7)
     ax.set_xlim(0, 1); ax.tick_params(axis='x', labelsize=6); ax.set_title('top-5', fontsize=8)
 
+# %% ../nbs/11_explore.ipynb #81e21dfc
 def plot_top5(probs: Tensor, classes, true=None, size=(2.4, 1.7)) -> Figure:
     "The top-5 bar chart as a figure of its own"
     fig = Figure(figsize=size); draw_top(fig.add_axes([0.42, 0.12, 0.53, 0.74]), probs, classes, true)
@@ -217,7 +219,9 @@ def _tag(w, name: str):
     "Widget `w` with the CSS class saol-`name`"
     w.add_class(f'saol-{name}'); return w
 
+# %% ../nbs/11_explore.ipynb #a60149bd
 def _build(self: AttentionExplorer):
+    "The common controls and the maps tab's widgets"
     import ipywidgets as W
     n, cls = len(self.ds), list(enumerate(self.classes))
     self.index = _tag(W.IntSlider(value=0, min=0, max=n - 1, description='image', continuous_update=False), 'index')
