@@ -78,10 +78,12 @@ class TrainCommand:
         cfg = Config(**{**PRESETS.get(args.preset, {}), **given})
         cfg.head_args = head_args_from(args, cfg.head)
         t = train(cfg)
+        if t.rank > 0: return                                   # under torchrun, rank 0 speaks for all
         r = t.history[-1]
         exact = f" (exact split: {r['test_acc_exact']:.2%} of {r['n_exact']})" if 'test_acc_exact' in r else ''
+        procs = f' x {t.world} processes' if t.world > 1 else ''
         print(f"test accuracy {r['test_acc']:.2%}{exact} | {cfg.arch}+{cfg.head}, {sum(p.numel() for p in t.model.parameters()):,} "
-              f"parameters | {t.seconds:.0f} s training on {t.device} | wrote {cfg.out}/metrics.json, last.pt, curves.png")
+              f"parameters | {t.seconds:.0f} s training on {t.device}{procs} | wrote {cfg.out}/metrics.json, last.pt, curves.png")
 
 # %% ../nbs/03a_cli.ipynb #c4b33e04
 @command('eval')

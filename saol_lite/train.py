@@ -17,12 +17,12 @@ from .models import logits_of
 from .heads import HEADS, create_model, head_options, load_plugins, model_maps, show_maps
 
 # %% auto #0
-__all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset', 'lr_at',
-           'make_optimizer', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
+__all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'TRAINERS', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset',
+           'lr_at', 'make_optimizer', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
            'use_channels_last', 'predict', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
            'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'maps_figure', 'kept_epochs',
-           'format_row', 'load_splits', 'model_options', 'train', 'read_metrics', 'mean_std', 'summarize',
-           'markdown_table']
+           'format_row', 'load_splits', 'model_options', 'register_trainer', 'trainer_class', 'train', 'read_metrics',
+           'mean_std', 'summarize', 'markdown_table']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -53,6 +53,8 @@ class Config:
     wd_norm_bias: bool = False         # also decay batch-norm scales and biases (usually off)
     label_smoothing: float = 0.0       # 0 means plain cross-entropy
     clip_grad: float = 0.0             # clip the gradient norm to this; 0 means no clipping
+    ema: float = 0.0                   # test with an exponential moving average of the weights, this decay per step (e.g. 0.999); 0 = off (notebook 12)
+    tta: bool = False                  # test on each image and its mirror image, averaging the two predictions (notebook 12)
     # CutMix, self-supervision and self-distillation (notebooks 08-10)
     cutmix: float = 0.0                # probability of CutMix on a batch; 0 = off
     cutmix_alpha: float = 1.0          # CutMix's lambda ~ Beta(alpha, alpha)
@@ -67,6 +69,9 @@ class Config:
     device: str = 'auto'               # auto (CUDA when available), cpu or cuda
     precision: str = 'auto'            # auto (bf16 autocast on CUDA, fp32 on CPU), fp32 or bf16
     channels_last: str = 'auto'        # memory format: auto (on CUDA), on or off
+    fast: str = 'auto'                 # the fast path of notebook 12: auto (on CUDA, and whenever --ema, --tta, --compile or torchrun need it), on or off
+    compile: str = 'off'               # torch.compile the model on the fast path: off, on, max-autotune, or eager (trace only, a quick check); its warm-up is timed apart
+    sync_bn: bool = False              # under torchrun on CUDA: batch-norm statistics over the global batch (SyncBatchNorm) instead of each rank's share
     eval_bs: int = 500                 # images per batch when testing
     eval_every: int = 1                # test after every this many epochs (and always after the last)
     out: str | None = None             # run folder for metrics.json, last.pt and curves.png
@@ -78,7 +83,8 @@ class Config:
 
 # %% ../nbs/03_train.ipynb #2c99ed57
 CHOICES = dict(schedule=('cosine', 'step', 'onecycle', 'constant'), device=('auto', 'cpu', 'cuda'),
-               precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'))
+               precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'),
+               fast=('auto', 'on', 'off'), compile=('off', 'on', 'max-autotune', 'eager'))
 
 def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"
@@ -91,6 +97,9 @@ def check_config(cfg):
         if getattr(cfg, k) < 0: raise SaolError(f'{k} must not be negative, got {getattr(cfg, k)}')
     for k in ('cutmix', 'sd'):
         if not 0 <= getattr(cfg, k) <= 1: raise SaolError(f'{k} must be between 0 and 1, got {getattr(cfg, k)}')
+    if not 0 <= cfg.ema < 1: raise SaolError(f'ema is a decay in [0, 1), got {cfg.ema}')
+    if cfg.fast == 'off' and (cfg.ema or cfg.tta or cfg.compile != 'off'):
+        raise SaolError('--ema, --tta and --compile belong to the fast path (notebook 12): use --fast auto or on')
     for k in ('cutmix_alpha', 'sd_temp'):
         if getattr(cfg, k) <= 0: raise SaolError(f'{k} must be positive, got {getattr(cfg, k)}')
     cfg.milestones = tuple(float(m) for m in cfg.milestones)
@@ -255,6 +264,7 @@ class Trainer:
         self.opt, self.loss_fn = make_optimizer(self.model, cfg), loss_fn or make_loss(cfg)
         self.history, self.epoch, self.step, self.seconds = [], 0, 0, 0.0
         self.out = Path(cfg.out) if cfg.out else None
+        self.rank, self.world = 0, 1     # one trainer per process under torchrun (notebook 12); only rank 0 writes
 
 # %% ../nbs/03_train.ipynb #d6c7a2eb
 def _train_epoch(self: Trainer) -> dict:
@@ -326,7 +336,7 @@ Trainer.summary = _summary
 
 # %% ../nbs/03_train.ipynb #189345a6
 def _write_metrics(self: Trainer, status='running'):
-    if self.out: self.out.mkdir(parents=True, exist_ok=True); write_json(self.out/'metrics.json', self.summary(status))
+    if self.out and self.rank == 0: self.out.mkdir(parents=True, exist_ok=True); write_json(self.out/'metrics.json', self.summary(status))
 
 def plot_curves(history: list) -> Figure:
     "Loss and accuracy per epoch, train and test"
@@ -367,19 +377,20 @@ def _fit(self: Trainer, until: int | None = None) -> list:
         self.train_dl.epoch, t0 = self.epoch, time.time()
         row = {'epoch': self.epoch + 1, **self.train_epoch()}
         self.seconds += time.time() - t0
-        if (self.epoch + 1) % cfg.eval_every == 0 or self.epoch + 1 == cfg.epochs:
-            row.update(evaluate(self.model, self.test_dl, cfg.precision, self.cl))
+        if (self.epoch + 1) % cfg.eval_every == 0 or self.epoch + 1 == cfg.epochs: row.update(self.evaluate())
         row['seconds'] = round(self.seconds, 2)
         self.history.append(row); self.epoch += 1
-        if self.out: save_checkpoint(self.out/'last.pt', self.state())
-        if self.out and self.epoch in kept_epochs(cfg.epochs, cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
+        writes = self.out is not None and self.rank == 0
+        if writes: save_checkpoint(self.out/'last.pt', self.state())
+        if writes and self.epoch in kept_epochs(cfg.epochs, cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
         self.write_metrics('done' if self.epoch == cfg.epochs else 'running')
-        if self.out: plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
-        if self.out and self.epoch == cfg.epochs and (fig := maps_figure(self.model, self.test_dl.ds, self.stats, device=self.device)):
+        if writes: plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
+        if writes and self.epoch == cfg.epochs and (fig := maps_figure(self.model, self.test_dl.ds, self.stats, device=self.device)):
             fig.savefig(self.out/'maps.png', dpi=110, bbox_inches='tight')
-        if cfg.progress: print(format_row(row, cfg.epochs))
+        if cfg.progress and self.rank == 0: print(format_row(row, cfg.epochs))
     return self.history
 Trainer.fit = _fit
+Trainer.evaluate = lambda self: evaluate(self.model, self.test_dl, self.cfg.precision, self.cl)   # notebook 12 adds EMA, flip TTA, ranks
 
 def kept_epochs(epochs: int, k: int) -> set:
     "The `k` epochs, from the first to the last and evenly spread, whose checkpoints `keep_ckpts` keeps"
@@ -409,13 +420,28 @@ def model_options(cfg: Config) -> dict:
         if needed: opts.setdefault(k, True)
     return opts
 
+TRAINERS = []   # (condition on the config, subclass of Trainer), registered by later notebooks (12: the fast path)
+
+def register_trainer(condition):
+    "Register a `Trainer` subclass for the configs where `condition(cfg)` holds"
+    def deco(cls): TRAINERS.append((condition, cls)); return cls
+    return deco
+
+def trainer_class(cfg: Config) -> type:
+    "The first registered trainer whose condition holds for `cfg`, else the plain `Trainer`"
+    if cfg.fast != 'off' and not TRAINERS: load_plugins()          # notebook 12 registers on import
+    cls = next((c for cond, c in TRAINERS if cond(cfg)), Trainer)
+    if cls is Trainer and int(os.environ.get('WORLD_SIZE', 1)) > 1:
+        raise SaolError('torchrun runs one process per device through the fast path: drop --fast off')
+    return cls
+
 def train(cfg: Config, loss_fn=None, until: int | None = None, data=None) -> Trainer:
     "Train a model as `cfg` says (on `data` = (train, test) if given); returns the finished `Trainer`"
     cfg = replace(cfg, head_args=model_options(cfg))       # recorded in the checkpoint, so load_model rebuilds the same
     tr, te = data or load_splits(cfg)
     torch.manual_seed(cfg.seed)
     model = create_model(cfg.arch, cfg.head, len(tr.classes), **cfg.head_args)
-    t = Trainer(model, tr, te, cfg, loss_fn)
+    t = trainer_class(cfg)(model, tr, te, cfg, loss_fn)
     t.fit(until)
     return t
 
