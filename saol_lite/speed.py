@@ -167,7 +167,8 @@ def sync_batchnorm(model: nn.Module, device: torch.device) -> nn.Module:
 
 def wrap_model(model: nn.Module, cfg: Config, device: torch.device, world: int) -> nn.Module:
     "What the training step calls: `model`, in DistributedDataParallel under torchrun, compiled if asked"
-    m = nn.parallel.DistributedDataParallel(model, device_ids=[device.index or 0] if device.type == 'cuda' else None) if world > 1 else model
+    ids = [torch.cuda.current_device()] if device.type == 'cuda' else None      # join_group made it this rank's GPU
+    m = nn.parallel.DistributedDataParallel(model, device_ids=ids) if world > 1 else model
     if cfg.compile == 'off': return m
     return torch.compile(m, **({'backend': 'eager'} if cfg.compile == 'eager' else {'mode': None if cfg.compile == 'on' else cfg.compile}))
 

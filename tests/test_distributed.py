@@ -11,7 +11,8 @@ What is checked, on a ResNet-8 and 64 synthetic 16×16 images (global batch 16, 
   epoch losses holds (measured: 1.6e-3 and 2.6e-3): batch norm over 8 images instead of 16 is a
   different computation, and SyncBatchNorm, which would make it the same, exists in PyTorch for
   GPUs only (`--sync-bn` on CUDA);
-- `torchrun ... -m saol_lite train` runs end to end and only rank 0 writes and prints;
+- `torchrun ... -m saol_lite train` runs end to end (with the full SAOL recipe: CutMix, L_ss1, L_ss2's
+  no-grad clean forward, self-distillation) and only rank 0 writes and prints;
 - a global batch that does not split evenly, or torchrun with `--fast off`, is refused.
 """
 import json, os, socket, subprocess, sys
@@ -65,7 +66,8 @@ def test_ranks_in_sync(ranks):
     r0, r1 = ranks
     assert (r0['rank'], r1['rank'], r0['world'], r0['trainer']) == (0, 1, 2, 'SpeedTrainer')
     for k, v in r0['model'].items(): assert torch.equal(v, r1['model'][k]), k           # bit for bit, buffers too
-    assert r0['history'] == r1['history']                                               # metrics reduced over ranks
+    drop_time = lambda h: [{k: v for k, v in r.items() if k != 'seconds'} for r in h]
+    assert drop_time(r0['history']) == drop_time(r1['history'])                         # metrics reduced over ranks
 
 def test_matches_ghost_batch_single_process(ranks):
     ref = single(ghost_batches(CFG))
@@ -85,13 +87,14 @@ def test_close_to_plain_single_process(ranks):
 def test_torchrun_cli(tmp_path):
     out = tmp_path/'run'
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', str(free_port()),
-           '-m', 'saol_lite', 'train', '--arch', 'resnet8', '--epochs', '1', '--bs', '32', '--limit-train', '64', '--limit-test', '32',
-           '--no-progress', '--out', str(out)]
+           '-m', 'saol_lite', 'train', '--arch', 'resnet8', '--head', 'saol', '--cutmix', '1', '--ss1', '1', '--ss2', '1', '--sd', '0.5',
+           '--epochs', '1', '--bs', '32', '--limit-train', '64', '--limit-test', '32', '--no-progress', '--out', str(out)]
     r = subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=TIMEOUT)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('test accuracy') == 1 and 'x 2 processes' in r.stdout, r.stdout          # rank 0 speaks
     m = json.loads((out/'metrics.json').read_text())
     assert (m['world_size'], m['trainer'], m['n_train'], m['n_test']) == (2, 'fast', 64, 32)
+    assert {'train_nll', 'train_ss1', 'train_ss2', 'train_sd'} <= set(m['history'][-1])          # the full recipe, under DDP
     assert (out/'last.pt').is_file() and not list(out.glob('.*.tmp'))
 
 def test_batch_must_split_evenly(monkeypatch):
