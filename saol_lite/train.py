@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #341e06a1
 from __future__ import annotations
-import inspect, json, linecache, math, os, re, shutil, tempfile, time
+import importlib, inspect, json, linecache, math, os, re, shutil, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
@@ -429,7 +429,7 @@ def register_trainer(condition):
 
 def trainer_class(cfg: Config) -> type:
     "The first registered trainer whose condition holds for `cfg`, else the plain `Trainer`"
-    if cfg.fast != 'off' and not TRAINERS: load_plugins()          # notebook 12 registers on import
+    if cfg.fast != 'off' and not TRAINERS: importlib.import_module('saol_lite.speed')   # notebook 12 registers its trainer on import
     cls = next((c for cond, c in TRAINERS if cond(cfg)), Trainer)
     if cls is Trainer and int(os.environ.get('WORLD_SIZE', 1)) > 1:
         raise SaolError('torchrun runs one process per device through the fast path: drop --fast off')
