@@ -11,7 +11,7 @@ import torch
 from .data import SaolError, ImageSet, load_dataset, normalize
 from .models import logits_of
 from .heads import create_model
-from .train import (Config, load_model, make_loss, make_optimizer, markdown_table, mean_std, model_options,
+from .train import (Config, full_config, load_model, make_loss, make_optimizer, markdown_table, mean_std, model_options,
                              n_params, read_metrics, train, write_json)
 from .cost import count_macs
 from .cutmix import box_masks
@@ -103,8 +103,8 @@ def run_dir_done(d: Path, cfg: Config) -> bool:
     "Whether run folder `d` holds a finished run of `cfg` (same config but for the seed-independent bookkeeping)"
     if not (d/'metrics.json').exists() or not (d/'last.pt').exists(): return False
     m = read_metrics(d)
-    same = lambda c: {k: v for k, v in c.items() if k not in ('out', 'progress', 'resume', 'head_args')}
-    return m['status'] == 'done' and same(m['config']) == same(json.loads(json.dumps(asdict(cfg))))
+    same = lambda c: {k: v for k, v in full_config(c).items() if k not in ('out', 'progress', 'resume', 'head_args')}
+    return m['status'] == 'done' and same(m['config']) == same(asdict(cfg))
 
 def run_method(method: str, base: Config, seed: int, out) -> Path:
     "Train (or reuse) one run of `method` and score its maps; returns its folder"

@@ -22,7 +22,7 @@ __all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'TRAINERS', 'Config', 'check_config',
            'use_channels_last', 'predict', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
            'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'maps_figure', 'kept_epochs',
            'format_row', 'load_splits', 'model_options', 'register_trainer', 'trainer_class', 'train', 'read_metrics',
-           'mean_std', 'summarize', 'markdown_table']
+           'full_config', 'mean_std', 'summarize', 'markdown_table']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -167,7 +167,9 @@ LOSSES = []   # (condition on the config, builder of a loss function), registere
 
 def register_loss(condition):
     "Register `builder(cfg) -> loss_fn(model, xb, yb) -> (loss, out, terms)` for configs where `condition(cfg)`"
-    def deco(builder): LOSSES.append((condition, builder)); return builder
+    def deco(builder):   # by name: registering again (a re-run cell, the module after its notebook) replaces
+        LOSSES[:] = [(c, b) for c, b in LOSSES if b.__name__ != builder.__name__] + [(condition, builder)]
+        return builder
     return deco
 
 def make_loss(cfg: Config):
@@ -423,8 +425,10 @@ def model_options(cfg: Config) -> dict:
 TRAINERS = []   # (condition on the config, subclass of Trainer), registered by later notebooks (12: the fast path)
 
 def register_trainer(condition):
-    "Register a `Trainer` subclass for the configs where `condition(cfg)` holds"
-    def deco(cls): TRAINERS.append((condition, cls)); return cls
+    "Register a `Trainer` subclass for the configs where `condition(cfg)` holds (again by name: replaces)"
+    def deco(cls):
+        TRAINERS[:] = [(c, k) for c, k in TRAINERS if k.__name__ != cls.__name__] + [(condition, cls)]
+        return cls
     return deco
 
 def trainer_class(cfg: Config) -> type:
@@ -452,6 +456,10 @@ def read_metrics(path) -> dict:
     if not p.is_file(): raise SaolError(f'no metrics at {p}')
     return json.loads(p.read_text())
 
+def full_config(saved: dict) -> dict:
+    "A saved config as a plain dict, with the default of every field it predates"
+    return {**json.loads(json.dumps(asdict(Config()))), **saved}
+
 def mean_std(xs) -> str:
     "'mean ± std' of fractions, in percent (std over runs, n-1)"
     t = torch.tensor(xs, dtype=torch.float64)*100
@@ -461,8 +469,8 @@ def mean_std(xs) -> str:
 def summarize(paths, keys=('arch', 'head', 'head_args', 'dataset')) -> list[dict]:
     "One row per group of runs that differ only in seed: accuracy mean ± std, seeds, params, seconds"
     groups = {}
-    for p in paths:
-        m = read_metrics(p); cfg = {k: v for k, v in m['config'].items() if k not in ('seed', 'out', 'resume', 'progress')}
+    for p in paths:   # configs saved before a field existed get that field's default
+        m = read_metrics(p); cfg = {k: v for k, v in full_config(m['config']).items() if k not in ('seed', 'out', 'resume', 'progress')}
         groups.setdefault(json.dumps(cfg, sort_keys=True), []).append(m)
     rows = []
     for runs in groups.values():
