@@ -47,7 +47,7 @@ def main(argv):
         sh(BIN/'saol_lite', *DEMO, *rest)
     elif what == 'test':
         setup('dev')
-        sh(BIN/'python', '-m', 'pytest', 'tests', *rest)
+        sh(BIN/'python', '-m', 'pytest', 'tests', '--durations=15', *rest)
     elif what == 'setup': setup('dev')
     else: print(__doc__); sys.exit(0 if what in ('help', '-h', '--help') else 2)
 
