@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 import saol_lite
 from .data import SaolError, BatchLoader, load_dataset
-from .models import ARCHS
+from .models import ARCHS, replaces
 from .heads import HEADS, head_options, load_plugins
 from .train import (CHOICES, PRESETS, Config, comment_docs, evaluate, load_model, resolve_device,
                              train, use_channels_last, write_json)
@@ -61,7 +61,9 @@ DATASETS = ['synthetic', 'cifar10', 'cifar100']
 
 def command(name: str):
     "Register a subcommand class as `saol_lite name`"
-    def deco(cls): COMMANDS[name] = cls(); return cls
+    def deco(cls):
+        if replaces(type(COMMANDS[name]) if name in COMMANDS else None, cls): COMMANDS[name] = cls()
+        return cls
     return deco
 
 # %% ../nbs/03a_cli.ipynb #9ca6df61

@@ -9,7 +9,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from matplotlib.figure import Figure
 from .data import SaolError, BatchLoader
-from .models import Classifier, create_backbone, load_plugins, logits_of
+from .models import Classifier, create_backbone, load_plugins, logits_of, replaces
 
 # %% auto #0
 __all__ = ['HEADS', 'GAPFCHead', 'register_head', 'head_options', 'create_head', 'create_model', 'cam', 'model_maps', 'upsample',
@@ -27,7 +27,9 @@ HEADS = {}   # name -> head class, built as cls(channels, n_classes, **options)
 
 def register_head(name: str):
     "Make head class `cls(channels, n_classes, **options)` available as `--head name`"
-    def deco(cls): HEADS[name] = cls; return cls
+    def deco(cls):
+        if replaces(HEADS.get(name), cls): HEADS[name] = cls
+        return cls
     return deco
 
 def head_options(name: str) -> dict:

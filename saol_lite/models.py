@@ -10,9 +10,9 @@ from torch import Tensor
 from .data import SaolError
 
 # %% auto #0
-__all__ = ['ARCHS', 'ZeroPadShortcut', 'conv_bn', 'BasicBlock', 'ResNet', 'init_weights', 'register_arch', 'cifar_resnet',
-           'resnet8', 'resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'resnet18', 'load_plugins',
-           'create_backbone', 'Classifier', 'logits_of', 'Stages']
+__all__ = ['ARCHS', 'ZeroPadShortcut', 'conv_bn', 'BasicBlock', 'ResNet', 'init_weights', 'replaces', 'register_arch',
+           'cifar_resnet', 'resnet8', 'resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'resnet18',
+           'load_plugins', 'create_backbone', 'Classifier', 'logits_of', 'Stages']
 
 # %% ../nbs/01_resnet.ipynb #e158e9df
 class ZeroPadShortcut(nn.Module):
@@ -68,9 +68,14 @@ def init_weights(m: nn.Module):
 # %% ../nbs/01_resnet.ipynb #52bc091d
 ARCHS = {}   # name -> constructor of a backbone
 
+def replaces(old, new) -> bool:
+    "Whether registering `new` where `old` is (None: nothing) replaces it: yes, unless `old` was defined in the notebook being run and `new` is its module's copy, imported later (by `load_plugins`)"
+    return old is None or getattr(old, '__module__', None) != '__main__' or getattr(new, '__module__', None) == '__main__'
+
 def register_arch(f):
     "Make backbone constructor `f` available by its name (e.g. `--arch resnet20`)"
-    ARCHS[f.__name__] = f; return f
+    if replaces(ARCHS.get(f.__name__), f): ARCHS[f.__name__] = f
+    return f
 
 def cifar_resnet(depth: int, shortcut='A') -> ResNet:
     "He et al.'s CIFAR ResNet with `depth` = 6k+2 layers, 16/32/64 channels"

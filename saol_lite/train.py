@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from matplotlib.figure import Figure
 import saol_lite
 from .data import SaolError, BatchLoader, ImageSet, channel_stats, load_dataset, normalize
-from .models import logits_of
+from .models import logits_of, replaces
 from .heads import HEADS, create_model, head_options, load_plugins, model_maps, show_maps
 
 # %% auto #0
@@ -168,7 +168,8 @@ LOSSES = []   # (condition on the config, builder of a loss function), registere
 def register_loss(condition):
     "Register `builder(cfg) -> loss_fn(model, xb, yb) -> (loss, out, terms)` for configs where `condition(cfg)`"
     def deco(builder):   # by name: registering again (a re-run cell, the module after its notebook) replaces
-        LOSSES[:] = [(c, b) for c, b in LOSSES if b.__name__ != builder.__name__] + [(condition, builder)]
+        if replaces(next((b for _, b in LOSSES if b.__name__ == builder.__name__), None), builder):
+            LOSSES[:] = [(c, b) for c, b in LOSSES if b.__name__ != builder.__name__] + [(condition, builder)]
         return builder
     return deco
 
@@ -427,7 +428,8 @@ TRAINERS = []   # (condition on the config, subclass of Trainer), registered by 
 def register_trainer(condition):
     "Register a `Trainer` subclass for the configs where `condition(cfg)` holds (again by name: replaces)"
     def deco(cls):
-        TRAINERS[:] = [(c, k) for c, k in TRAINERS if k.__name__ != cls.__name__] + [(condition, cls)]
+        if replaces(next((k for _, k in TRAINERS if k.__name__ == cls.__name__), None), cls):
+            TRAINERS[:] = [(c, k) for c, k in TRAINERS if k.__name__ != cls.__name__] + [(condition, cls)]
         return cls
     return deco
 
