@@ -18,11 +18,11 @@ from .heads import HEADS, create_model, head_options, load_plugins, model_maps, 
 
 # %% auto #0
 __all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'TRAINERS', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset',
-           'lr_at', 'make_optimizer', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
-           'use_channels_last', 'predict', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
-           'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves', 'maps_figure', 'kept_epochs',
-           'format_row', 'load_splits', 'model_options', 'register_trainer', 'trainer_class', 'train', 'read_metrics',
-           'full_config', 'mean_std', 'summarize', 'markdown_table']
+           'lr_at', 'make_optimizer', 'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss',
+           'resolve_device', 'autocast', 'use_channels_last', 'predict', 'evaluate', 'save_checkpoint',
+           'load_checkpoint', 'load_model', 'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves',
+           'maps_figure', 'kept_epochs', 'format_row', 'load_splits', 'model_options', 'register_trainer',
+           'trainer_class', 'train', 'read_metrics', 'full_config', 'mean_std', 'summarize', 'markdown_table']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -165,13 +165,15 @@ def make_optimizer(model: nn.Module, cfg: Config) -> torch.optim.SGD:
 # %% ../nbs/03_train.ipynb #1bb30eec
 LOSSES = []   # (condition on the config, builder of a loss function), registered by later notebooks
 
+def add_conditional(registry: list, condition, obj):
+    "Add `(condition, obj)` to a list registry; by name, so registering again (a re-run cell) replaces, as `replaces` says"
+    if replaces(next((o for _, o in registry if o.__name__ == obj.__name__), None), obj):
+        registry[:] = [(c, o) for c, o in registry if o.__name__ != obj.__name__] + [(condition, obj)]
+    return obj
+
 def register_loss(condition):
     "Register `builder(cfg) -> loss_fn(model, xb, yb) -> (loss, out, terms)` for configs where `condition(cfg)`"
-    def deco(builder):   # by name: registering again (a re-run cell, the module after its notebook) replaces
-        if replaces(next((b for _, b in LOSSES if b.__name__ == builder.__name__), None), builder):
-            LOSSES[:] = [(c, b) for c, b in LOSSES if b.__name__ != builder.__name__] + [(condition, builder)]
-        return builder
-    return deco
+    return lambda builder: add_conditional(LOSSES, condition, builder)
 
 def make_loss(cfg: Config):
     "The loss function of the one recipe that claims `cfg`, or plain cross-entropy; two claims are an error"
@@ -426,12 +428,8 @@ def model_options(cfg: Config) -> dict:
 TRAINERS = []   # (condition on the config, subclass of Trainer), registered by later notebooks (12: the fast path)
 
 def register_trainer(condition):
-    "Register a `Trainer` subclass for the configs where `condition(cfg)` holds (again by name: replaces)"
-    def deco(cls):
-        if replaces(next((k for _, k in TRAINERS if k.__name__ == cls.__name__), None), cls):
-            TRAINERS[:] = [(c, k) for c, k in TRAINERS if k.__name__ != cls.__name__] + [(condition, cls)]
-        return cls
-    return deco
+    "Register a `Trainer` subclass for the configs where `condition(cfg)` holds"
+    return lambda cls: add_conditional(TRAINERS, condition, cls)
 
 def trainer_class(cfg: Config) -> type:
     "The first registered trainer whose condition holds for `cfg`, else the plain `Trainer`"
