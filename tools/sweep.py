@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Run `saol_lite train` for several seeds, one run after another, and keep each run's metrics.
 
-    python tools/sweep.py baseline-cpu r20-gapfc --seeds 0 1 2 -- --dataset cifar10 --arch resnet20 --head gapfc ...
+    python tools/sweep.py [--seeds 0,1,2] baseline-cpu r20-gapfc -- --dataset cifar10 --arch resnet20 --head gapfc ...
 
 Run folders go to runs/GROUP/TAG-sSEED/ (checkpoints, not committed); metrics.json, with the exact
 command added, is copied to results/GROUP/TAG-sSEED.json (committed: the evidence behind the tables).
@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('group'); ap.add_argument('tag')
-    ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    ap.add_argument('--seeds', type=lambda v: [int(x) for x in v.split(',')], default=[0, 1, 2],
+                    help='comma-separated, before GROUP (after it, everything goes to saol_lite train)')
     ap.add_argument('train_args', nargs=argparse.REMAINDER)
     a = ap.parse_args()
     args = [x for x in a.train_args if x != '--']
