@@ -19,10 +19,10 @@ from .cli import command
 
 # %% auto #0
 __all__ = ['BENCH_RECIPES', 'ONLY', 'norm_consts', 'cast_normalize', 'augment_draws', 'crop_flip', 'share', 'FastLoader', 'EMA',
-           'predict_tta', 'reduce_ranks', 'rank_scores', 'dist_env', 'join_group', 'fast_wanted', 'SpeedTrainer',
-           'sync_batchnorm', 'wrap_model', 'Timer', 'median_runs', 'matmul_peak', 'step_flops', 'PerImage',
-           'fast_runner', 'reference_runner', 'bench_case', 'time_to_accuracy', 'machine', 'bench_data', 'BenchCommand',
-           'bench_command', 'bench_throughput', 'bench_time_to_acc']
+           'FlipAverage', 'predict_tta', 'reduce_ranks', 'rank_scores', 'dist_env', 'join_group', 'fast_wanted',
+           'SpeedTrainer', 'sync_batchnorm', 'wrap_model', 'Timer', 'median_runs', 'matmul_peak', 'step_flops',
+           'PerImage', 'fast_runner', 'reference_runner', 'bench_case', 'time_to_accuracy', 'machine', 'bench_data',
+           'BenchCommand', 'bench_command', 'bench_throughput', 'bench_time_to_acc']
 
 # %% ../nbs/12_speed.ipynb #b65c9825
 def norm_consts(stats, device='cpu') -> tuple[Tensor, Tensor]:
@@ -99,15 +99,14 @@ class EMA:
         for i in set(range(len(self.dst))) - set(self.fl): self.dst[i].copy_(self.src[i])
 
 # %% ../nbs/12_speed.ipynb #063a5fde
-@torch.no_grad()
+class FlipAverage(nn.Module):
+    "`model` tested on each image and its mirror image: the log of the mean of the two class distributions"
+    def __init__(self, model: nn.Module): super().__init__(); self.model = model
+    def forward(self, x): return (sum(logits_of(self.model(v)).float().softmax(1) for v in (x, x.flip(3)))/2).log()
+
 def predict_tta(model: nn.Module, dl: BatchLoader, precision='auto', channels_last=False) -> tuple[Tensor, Tensor]:
-    "Like `predict`, averaging the probabilities of each image and its mirror; returns log(mean p) (N,K) and labels"
-    model.eval(); out, ys = [], []
-    for xb, yb in dl:
-        if channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
-        with autocast(dl.device, precision): p = sum(logits_of(model(v)).float().softmax(1) for v in (xb, xb.flip(3)))/2
-        out.append(p.log().cpu()); ys.append(yb.cpu())
-    return torch.cat(out), torch.cat(ys)
+    "`predict` with flip TTA: log(mean p) (N,K) and labels"
+    return predict(FlipAverage(model), dl, precision, channels_last)
 
 # %% ../nbs/12_speed.ipynb #aeedb35c
 def reduce_ranks(t: Tensor, device, op='sum') -> Tensor:
