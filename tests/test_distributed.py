@@ -23,8 +23,10 @@ WORKER = r'''
 import sys, torch
 from saol_lite.data import make_synthetic
 from saol_lite.train import Config, train
+from saol_lite.cli import exit_worker
 t = train(Config(**eval(sys.argv[1])), data=(make_synthetic(64, seed=1, size=16), make_synthetic(32, seed=2, size=16)))
 torch.save(dict(model=t.model.state_dict(), history=t.history, trainer=type(t).__name__, rank=t.rank, world=t.world), sys.argv[2])
+exit_worker(0)                  # as `saol_lite train` ends under torchrun: see its docstring for why
 '''
 CFG = dict(arch='resnet8', bs=16, epochs=2, lr=0.05, progress=False, fast='on')
 TIMEOUT = 300
