@@ -3,6 +3,8 @@
 #   bash experiments/compare.sh synthetic   # ResNet-8, 6,000 synthetic images, 5 epochs, one-cycle lr 0.05, batch 64
 #   bash experiments/compare.sh cifar10     # ResNet-20, the reduced CIFAR-10 protocol of experiments/cpu_reduced.sh
 #   METHODS="gapfc saol" bash experiments/compare.sh cifar10   # only the methods named (the others are not run)
+#   bash experiments/compare.sh cifar10 --methods ltpa --seeds 0   # further arguments go to `saol_lite compare`
+#   bash experiments/compare.sh cifar10 --done-only            # the table from the finished runs only (rows count their seeds)
 # The CIFAR-10 comparison reuses the GAP-FC, SAOL and SAOL+SS+SD runs of cpu_reduced.sh (same protocol: linked
 # in, and checked by `compare` to have the same config). Results: results/compare-*/ (summary, per-run metrics and
 # map scores, each with its command).
@@ -23,7 +25,7 @@ PY
 }
 case ${1:-} in
   synthetic)
-    $SL compare --dataset synthetic --arch resnet8 --limit-train 6000 --epochs 5 --bs 64 --lr 0.05 --schedule onecycle --out runs/compare-synthetic
+    $SL compare --dataset synthetic --arch resnet8 --limit-train 6000 --epochs 5 --bs 64 --lr 0.05 --schedule onecycle --out runs/compare-synthetic "${@:2}"
     keep compare-synthetic compare-synthetic ;;
   cifar10)
     mkdir -p runs/compare-cpu
@@ -33,7 +35,7 @@ case ${1:-} in
         [ -e "runs/compare-cpu/$m-s$s" ] || { [ -d "$src" ] && ln -s "$(pwd)/$src" "runs/compare-cpu/$m-s$s"; } || true
       done
     done
-    $SL compare --dataset cifar10 --arch resnet20 --limit-train 10000 --epochs 10 --eval-every 5 --bs 128 --lr 0.1 --schedule cosine --wd 5e-4 ${METHODS:+--methods $METHODS} --out runs/compare-cpu
+    $SL compare --dataset cifar10 --arch resnet20 --limit-train 10000 --epochs 10 --eval-every 5 --bs 128 --lr 0.1 --schedule cosine --wd 5e-4 ${METHODS:+--methods $METHODS} --out runs/compare-cpu "${@:2}"
     keep compare-cpu compare-cpu ;;
   *) echo "usage: $0 synthetic|cifar10"; exit 2 ;;
 esac

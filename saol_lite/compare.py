@@ -21,7 +21,7 @@ from .cli import command, add_config_args
 
 # %% auto #0
 __all__ = ['METHODS', 'method_config', 'train_command', 'method_step_time', 'inference_time', 'cutmix_composites', 'localization',
-           'run_dir_done', 'run_method', 'summarize_method', 'compare', 'CompareCommand']
+           'run_dir_done', 'run_config', 'run_method', 'summarize_method', 'compare', 'CompareCommand']
 
 # %% ../nbs/17_compare.ipynb #92e55cd7
 METHODS = {   # name -> changes to the base config ('{arch}' is the base architecture)
@@ -103,12 +103,17 @@ def run_dir_done(d: Path, cfg: Config) -> bool:
     "Whether run folder `d` holds a finished run of `cfg` (same config but for the seed-independent bookkeeping)"
     if not (d/'metrics.json').exists() or not (d/'last.pt').exists(): return False
     m = read_metrics(d)
-    same = lambda c: {k: v for k, v in full_config(c).items() if k not in ('out', 'progress', 'resume', 'head_args')}
+    same = lambda c: {k: v for k, v in json.loads(json.dumps(full_config(c))).items()          # JSON: a tuple equals its saved list
+                      if k not in ('out', 'progress', 'resume', 'head_args')}
     return m['status'] == 'done' and same(m['config']) == same(asdict(cfg))
+
+def run_config(method: str, base: Config, seed: int, out) -> Config:
+    "The config of the run of `method` with `seed`, in its folder out/METHOD-sSEED"
+    return replace(method_config(method, base), seed=seed, out=str(Path(out)/f'{method}-s{seed}'), progress=False)
 
 def run_method(method: str, base: Config, seed: int, out) -> Path:
     "Train (or reuse) one run of `method` and score its maps; returns its folder"
-    cfg = replace(method_config(method, base), seed=seed, out=str(Path(out)/f'{method}-s{seed}'), progress=False)
+    cfg = run_config(method, base, seed, out)
     d = Path(cfg.out)
     if not run_dir_done(d, cfg): train(replace(cfg, resume=True))
     if not (d/'localization.json').exists():
@@ -134,9 +139,14 @@ def summarize_method(method: str, base: Config, dirs: list, time_steps=5) -> dic
     return row | dict(command=train_command(cfg))
 
 # %% ../nbs/17_compare.ipynb #66c3ef59
-def compare(methods, base: Config, seeds=(0, 1, 2), out='runs/compare', time_steps=5) -> list:
-    "Train and measure every method alike; writes out/compare.json and out/compare.md"
-    rows = [summarize_method(m, base, [run_method(m, base, s, out) for s in seeds], time_steps) for m in methods]
+def compare(methods, base: Config, seeds=(0, 1, 2), out='runs/compare', time_steps=5, train_missing=True) -> list:
+    """Train and measure every method alike; writes out/compare.json and out/compare.md.
+    With `train_missing=False` nothing is trained: each row summarises the finished runs among `seeds` (its `seeds`
+    column counts them) and a method with none is left out."""
+    def done(m, s): cfg = run_config(m, base, s, out); return run_dir_done(Path(cfg.out), cfg)
+    runs = {m: [run_method(m, base, s, out) for s in seeds if train_missing or done(m, s)] for m in methods}
+    if not any(runs.values()): raise SaolError(f'no finished runs of {", ".join(methods)} for seeds {list(seeds)} in {out}')
+    rows = [summarize_method(m, base, ds, time_steps) for m, ds in runs.items() if ds]
     meta = dict(base=asdict(base), seeds=list(seeds), torch=str(torch.__version__), threads=torch.get_num_threads(),
                 load_avg=os.getloadavg()[0], date=time.strftime('%Y-%m-%d'))
     write_json(Path(out)/'compare.json', dict(meta=meta, rows=rows))
@@ -150,11 +160,12 @@ class CompareCommand:
     def add_args(self, p):
         p.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS), help='methods to compare (default: all)')
         p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='training seeds (default: 0 1 2)')
+        p.add_argument('--done-only', action='store_true', help='train nothing: summarise the finished runs in --out (rows count their seeds)')
         p.add_argument('--time-steps', type=int, default=5, help='training/inference steps to time per method (0: no timing)')
         add_config_args(p, skip=('head_args', 'head', 'seed', 'resume'))
 
     def run(self, args):
         given = {k: v for k, v in vars(args).items() if k in {f.name for f in fields(Config)}}
         base = Config(**given)
-        rows = compare(args.methods, replace(base, out=None), args.seeds, base.out or 'runs/compare', args.time_steps)
+        rows = compare(args.methods, replace(base, out=None), args.seeds, base.out or 'runs/compare', args.time_steps, not args.done_only)
         print(markdown_table([{k: v for k, v in r.items() if k != 'command'} for r in rows]))
