@@ -103,8 +103,7 @@ def run_dir_done(d: Path, cfg: Config) -> bool:
     "Whether run folder `d` holds a finished run of `cfg` (same config but for the seed-independent bookkeeping)"
     if not (d/'metrics.json').exists() or not (d/'last.pt').exists(): return False
     m = read_metrics(d)
-    same = lambda c: {k: v for k, v in json.loads(json.dumps(full_config(c))).items()          # JSON: a tuple equals its saved list
-                      if k not in ('out', 'progress', 'resume', 'head_args')}
+    same = lambda c: {k: v for k, v in full_config(c).items() if k not in ('out', 'progress', 'resume', 'head_args')}
     return m['status'] == 'done' and same(m['config']) == same(asdict(cfg))
 
 def run_config(method: str, base: Config, seed: int, out) -> Config:

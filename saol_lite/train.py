@@ -457,8 +457,8 @@ def read_metrics(path) -> dict:
     return json.loads(p.read_text())
 
 def full_config(saved: dict) -> dict:
-    "A saved config as a plain dict, with the default of every field it predates"
-    return {**json.loads(json.dumps(asdict(Config()))), **saved}
+    "A saved config as a plain dict, with the default of every field it predates (as JSON has it: lists, not tuples)"
+    return json.loads(json.dumps({**asdict(Config()), **saved}))
 
 def mean_std(xs) -> str:
     "'mean ± std' of fractions, in percent (std over runs, n-1)"
