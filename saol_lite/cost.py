@@ -23,7 +23,8 @@ def count_macs(model: nn.Module, input_size=(3, 32, 32), fn=None) -> int:
         total[0] += conv_macs(m, out) if isinstance(m, nn.Conv2d) else out[0].numel() * m.in_features
     hs = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     try:
-        with torch.no_grad(): (fn or model.eval())(torch.zeros(1, *input_size))
+        p = next(model.parameters(), None)                          # the image goes where the model is (a GPU, say)
+        with torch.no_grad(): (fn or model.eval())(torch.zeros(1, *input_size, device=p.device if p is not None else 'cpu'))
     finally:
         for h in hs: h.remove()
         model.train(was)

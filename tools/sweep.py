@@ -22,14 +22,13 @@ def main():
     a = ap.parse_args()
     args = [x for x in a.train_args if x != '--']
     env = {**os.environ, 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1')}
-    exe = Path(sys.executable).parent/'saol_lite'
     for seed in a.seeds:
         dest = ROOT/'results'/a.group/f'{a.tag}-s{seed}.json'
         if dest.exists(): print(f'have {dest.relative_to(ROOT)}'); continue
         out = ROOT/'runs'/a.group/f'{a.tag}-s{seed}'
         cmd = ['saol_lite', 'train', *args, '--seed', str(seed), '--no-progress', '--out', str(out.relative_to(ROOT))]
         print('+', shlex.join(cmd), flush=True)
-        r = subprocess.run([str(exe), *cmd[1:], '--resume'], cwd=ROOT, env=env)
+        r = subprocess.run([sys.executable, '-m', 'saol_lite', *cmd[1:], '--resume'], cwd=ROOT, env=env)
         if r.returncode: sys.exit(r.returncode)
         m = json.loads((out/'metrics.json').read_text()); m['command'] = shlex.join(cmd)
         dest.parent.mkdir(parents=True, exist_ok=True); dest.write_text(json.dumps(m, indent=1))
