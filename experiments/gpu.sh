@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The GPU tables of issues 4 and 5 (SAOL vs GAP-FC on ResNet-20 and -56; the ResNet-56 ablation), on one GPU.
-# Protocol, the same for every row: full CIFAR-10 (50,000 training images), batch 128, cosine lr 0.1,
-# Nesterov momentum 0.9, wd 5e-4, EPOCHS epochs (30 unless the probe says the time at hand needs fewer),
-# tested on all 10,000 test images and the 1,017 exact ones; seeds 0, 1, 2; the fast path (bf16 autocast,
-# channels-last, data on the GPU). The runs share the GPU, N at a time: their `seconds` are shared-GPU seconds.
+# Protocol, the same for every row: full CIFAR-10 (50,000 training images), EPOCHS epochs, batch BS, cosine lr LR
+# after WARMUP epochs of linear warm-up, Nesterov momentum 0.9, wd 5e-4, tested on all 10,000 test images and the
+# 1,017 exact ones; seeds 0, 1, 2; the fast path (bf16 autocast, channels-last, data on the GPU). The runs share
+# the GPU, N at a time: their `seconds` are shared-GPU seconds. The results in results/*-gpu/ were made with
+#   EPOCHS=30 BS=512 LR=0.4 WARMUP=1 N=8 on one H100 (19 minutes; benchmarks/RESULTS.md tells how it was sized).
+# The data travel in the three parts of ../shared/tools/gpu-data-parts (one device call each), then:
 #
 #   bash experiments/gpu.sh data K            # copy part K of ../shared/tools/gpu-data-parts into $DATA
 #   bash experiments/gpu.sh info              # the machine: nvidia-smi, torch, CUDA
