@@ -48,7 +48,9 @@ def cutmix(x: Tensor, y: Tensor, alpha=1.0, p=1.0, per_sample=False) -> Mixed:
     if alpha <= 0 or not 0 <= p <= 1: raise SaolError(f'cutmix needs alpha > 0 and 0 <= p <= 1, got alpha={alpha}, p={p}')
     n, _, h, w = x.shape
     k = n if per_sample else 1
-    lam = torch.distributions.Beta(float(alpha), float(alpha)).sample((k,)).to(x.device)
+    a = torch.tensor(float(alpha), device=x.device)                # drawn on x's device: no copy from the host, which on a GPU waits for it
+    lam = torch.distributions.Beta(a, a, validate_args=False).sample((k,))   # (same draws on a CPU; alpha is checked above, and
+                                                                              #  the check skipped here would read a GPU tensor back)
     on = torch.rand(k, device=x.device) < p
     boxes = cut_boxes(lam, h, w).expand(n, 4)
     mask = box_masks(boxes, h, w)*on.float()[:, None, None]

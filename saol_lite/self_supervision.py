@@ -33,8 +33,9 @@ def ss1_loss(out: SAOLOut, mix: Mixed, predictor='ratio') -> Tensor:
         if out.paste_logits is None: raise SaolError("ss1 predictor 'head' needs a SAOL head built with paste_head=True")
         logit, keep = out.paste_logits.float(), pasted(mix)
     else: raise SaolError(f"ss1 predictor must be 'ratio' or 'head', got {predictor!r}")
-    if not keep.any(): return out.spatial_logits.sum()*0.0        # exactly 0, and still part of the graph
-    return F.binary_cross_entropy_with_logits(logit[keep], target[keep])
+    k = keep.float()[:, None, None]                  # a weight, not `if keep.any()` and `logit[keep]`: both would make a GPU wait
+    bce = F.binary_cross_entropy_with_logits(logit, target, reduction='none')
+    return (bce*k).sum()/(k.sum()*bce[0].numel()).clamp_min(1)   # the mean over the kept images; exactly 0 when none is kept
 
 # %% ../nbs/09_self_supervision.ipynb #99329f13
 @torch.no_grad()
@@ -45,6 +46,5 @@ def clean_partner_log_probs(model, x: Tensor, mix: Mixed) -> Tensor:
 def ss2_loss(out: SAOLOut, clean_log_probs: Tensor, mix: Mixed) -> Tensor:
     "L_ss2: pasted-fraction-weighted KL(clean partner's Y || mixed Y) per cell; 0 when nothing was pasted"
     w = mask_on_grid(mix.mask, out.spatial_logits.shape[-2:])
-    if w.sum() == 0: return out.spatial_logits.sum()*0.0
     kl = F.kl_div(log_class_probs(out.spatial_logits), clean_log_probs.float(), log_target=True, reduction='none').sum(1)
-    return (w*kl).sum()/w.sum()
+    return (w*kl).sum()/w.sum().clamp_min(1e-12)     # exactly 0 when nothing was pasted, with no `if` (no wait on a GPU)
