@@ -9,7 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 import torch
 import saol_lite
-from .data import SaolError, BatchLoader, load_dataset
+from .data import SaolError, BatchLoader, load_dataset, jpeg_copy
 from .models import ARCHS, replaces
 from .heads import HEADS, head_options, load_plugins
 from .train import (CHOICES, PRESETS, Config, comment_docs, evaluate, load_model, resolve_device,
@@ -97,8 +97,9 @@ class EvalCommand:
         p.add_argument('--data-dir', help='folder holding the CIFAR batch folder')
         p.add_argument('--download', action='store_true', help='fetch CIFAR if it is not found')
         p.add_argument('--limit-test', type=int, help="test on a random subset of this many images (default: the run's)")
+        p.add_argument('--jpeg', type=int, metavar='Q', help='score on a JPEG copy of the test images (quality Q, 4:2:0): the exact split then measures the same images compressed')
         p.add_argument('--device', choices=CHOICES['device'], default='auto')
-        p.add_argument('--json', help='where to write the results (default: eval.json beside the checkpoint)')
+        p.add_argument('--json', help='where to write the results (default: eval.json beside the checkpoint, eval-jpegQ.json with --jpeg)')
 
     def run(self, args):
         model, ck = load_model(args.ckpt)
@@ -109,11 +110,13 @@ class EvalCommand:
                             args.limit_test or (cfg['limit_test'] if same else None), cfg['data_seed'])
         if len(test.classes) != len(ck['classes']):
             raise SaolError(f"{name} has {len(test.classes)} classes, the checkpoint was trained on {len(ck['classes'])}")
+        if args.jpeg is not None: test = jpeg_copy(test, args.jpeg)
         res = evaluate(model.to(dev), BatchLoader(test, cfg['eval_bs'], stats=ck['stats'], device=dev), 'auto', False)
         exact = f" (exact split: {res['test_acc_exact']:.2%} of {res['n_exact']})" if 'test_acc_exact' in res else ''
-        print(f"{name} test, {len(test)} images: accuracy {res['test_acc']:.2%}{exact}")
-        dest = Path(args.json) if args.json else Path(args.ckpt).with_name('eval.json')
-        write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], **res))
+        jpeg = f', JPEG quality {args.jpeg}' if args.jpeg is not None else ''
+        print(f"{name} test{jpeg}, {len(test)} images: accuracy {res['test_acc']:.2%}{exact}")
+        dest = Path(args.json) if args.json else Path(args.ckpt).with_name('eval.json' if args.jpeg is None else f'eval-jpeg{args.jpeg}.json')
+        write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], jpeg=args.jpeg, **res))
 
 # %% ../nbs/03a_cli.ipynb #85d3e182
 def build_parser() -> argparse.ArgumentParser:

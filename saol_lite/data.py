@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #9277d421
 from __future__ import annotations
-import hashlib, http.client, http.server, math, os, shutil, tarfile, tempfile, threading, urllib.error, urllib.request
+import hashlib, http.client, http.server, io, math, os, shutil, tarfile, tempfile, threading, urllib.error, urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
@@ -15,10 +15,11 @@ from tqdm.auto import tqdm
 from matplotlib.figure import Figure
 
 # %% auto #0
-__all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'SaolError', 'CifarSpec', 'read_cifar_bin', 'ImageSet',
-           'subset', 'limit', 'exact_mask', 'data_root', 'default_data_dirs', 'find_cifar', 'load_cifar', 'fetch',
-           'safe_extract', 'download_cifar', 'local_server', 'pad_crop', 'random_crop', 'random_flip', 'channel_stats',
-           'normalize', 'BatchLoader', 'shape_region', 'make_synthetic', 'show_batch', 'load_dataset']
+__all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SUBSAMPLING', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'SaolError', 'CifarSpec',
+           'read_cifar_bin', 'ImageSet', 'subset', 'limit', 'exact_mask', 'data_root', 'default_data_dirs',
+           'find_cifar', 'load_cifar', 'jpeg_copy', 'fetch', 'safe_extract', 'download_cifar', 'local_server',
+           'pad_crop', 'random_crop', 'random_flip', 'channel_stats', 'normalize', 'BatchLoader', 'shape_region',
+           'make_synthetic', 'show_batch', 'load_dataset']
 
 # %% ../nbs/00_data.ipynb #1f2ec699
 class SaolError(Exception):
@@ -167,6 +168,21 @@ def load_cifar(name='cifar10', split='train', data_dir=None, download=False) -> 
     if len(classes) != spec.n_classes: classes = [str(i) for i in range(spec.n_classes)]
     exact = exact_mask(folder/spec.test[0], len(y)) if split == 'test' else None
     return ImageSet(x, y, classes, f'{name}-{split}', exact=exact)
+
+# %% ../nbs/00_data.ipynb #bb656e4e
+SUBSAMPLING = {'4:4:4': 0, '4:2:2': 1, '4:2:0': 2}   # Pillow's codes
+
+def jpeg_copy(ds: ImageSet, quality=75, subsampling='4:2:0') -> ImageSet:
+    "`ds` with every image encoded as JPEG at `quality` (1-100) and decoded again; labels, masks and exact flags kept"
+    from PIL import Image
+    if not (isinstance(quality, int) and 1 <= quality <= 100): raise SaolError(f'JPEG quality must be an integer from 1 to 100, got {quality!r}')
+    if subsampling not in SUBSAMPLING: raise SaolError(f"JPEG subsampling must be one of {', '.join(SUBSAMPLING)}, got {subsampling!r}")
+    if ds.x.dtype != torch.uint8 or ds.x.shape[1] != 3: raise SaolError(f'jpeg_copy needs uint8 RGB images (N,3,H,W), got {ds.x.dtype} {tuple(ds.x.shape)}')
+    out = np.empty(tuple(ds.x.shape), np.uint8)
+    for i, img in enumerate(ds.x.permute(0, 2, 3, 1).numpy()):
+        buf = io.BytesIO(); Image.fromarray(img).save(buf, 'JPEG', quality=quality, subsampling=SUBSAMPLING[subsampling])
+        out[i] = np.asarray(Image.open(buf).convert('RGB')).transpose(2, 0, 1)
+    return replace(ds, x=torch.from_numpy(out), name=f'{ds.name}-jpeg{quality}')
 
 # %% ../nbs/00_data.ipynb #409f7b13
 def fetch(url, dest: Path, md5: str, progress=True, timeout=60) -> Path:

@@ -31,6 +31,17 @@ def test_train_then_eval_synthetic(tmp_path):
     assert r.returncode == 0 and 'accuracy' in r.stdout, r.stderr
     assert json.loads((tmp_path/'e.json').read_text())['test_acc'] == m['test_acc']
 
+def test_eval_on_a_jpeg_copy(tmp_path):
+    "eval --jpeg Q scores the same test images after a JPEG round trip, and says so in its output and JSON"
+    out = tmp_path/'run'
+    assert cli('train', '--dataset', 'synthetic', *SMOKE, '--out', str(out)).returncode == 0
+    r = cli('eval', str(out/'last.pt'), '--jpeg', '75')
+    assert r.returncode == 0 and 'JPEG quality 75' in r.stdout, r.stderr
+    e = json.loads((out/'eval-jpeg75.json').read_text())
+    assert e['jpeg'] == 75 and e['n_test'] == 128 and 0 <= e['test_acc'] <= 1
+    r = cli('eval', str(out/'last.pt'), '--jpeg', '0')
+    assert r.returncode == 1 and 'JPEG quality must be an integer from 1 to 100, got 0' in r.stderr, r.stderr
+
 def test_resume_continues(tmp_path):
     out = str(tmp_path/'run')
     assert cli('train', '--dataset', 'synthetic', *SMOKE, '--out', out).returncode == 0
