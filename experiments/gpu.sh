@@ -80,7 +80,7 @@ PY
     bash "$0" jobs > "$WORK/jobs"; cat "$WORK/jobs"
     rm -f "$WORK/queue.done"
     setsid nohup bash -c '
-      cd "$0/repo"; mkdir -p logs; n=0
+      cd "$0/repo"; mkdir -p logs
       while read -r line; do
         while [ "$(jobs -rp | wc -l)" -ge "$1" ]; do wait -n || true; done
         tag=$(echo "$line" | cut -d" " -f4)-s$(echo "$line" | cut -d" " -f2)
