@@ -12,14 +12,14 @@ from pathlib import Path
 import numpy as np, torch
 from torch import Tensor
 from tqdm.auto import tqdm
-from matplotlib.figure import Figure
+import matplotlib.figure
 
 # %% auto #0
 __all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SUBSAMPLING', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'SaolError', 'CifarSpec',
            'read_cifar_bin', 'ImageSet', 'subset', 'limit', 'exact_mask', 'data_root', 'default_data_dirs',
            'find_cifar', 'load_cifar', 'jpeg_copy', 'fetch', 'safe_extract', 'download_cifar', 'local_server',
            'pad_crop', 'random_crop', 'random_flip', 'channel_stats', 'normalize', 'BatchLoader', 'shape_region',
-           'make_synthetic', 'show_batch', 'load_dataset']
+           'make_synthetic', 'Figure', 'show_batch', 'load_dataset']
 
 # %% ../nbs/00_data.ipynb #1f2ec699
 class SaolError(Exception):
@@ -384,6 +384,12 @@ def make_synthetic(n=1000, seed=0, size=32, noise=0.06) -> ImageSet:
     img = _paint(img, y, u, mask, g) + noise*torch.randn(n, 3, size, size, generator=g)
     x = (img.clamp(0, 1)*255).round().to(torch.uint8)
     return ImageSet(x, y, list(SYNTH_CLASSES), f'synthetic-{seed}', masks=mask)
+
+# %% ../nbs/00_data.ipynb #94546268
+class Figure(matplotlib.figure.Figure):
+    "A matplotlib `Figure` that shows itself as a PNG in any IPython kernel, with or without pyplot"
+    def _repr_png_(self):
+        buf = io.BytesIO(); self.savefig(buf, format='png', bbox_inches='tight'); return buf.getvalue()
 
 # %% ../nbs/00_data.ipynb #09c9ace3
 def show_batch(x, y=None, classes=None, masks=None, preds=None, n=16, ncols=8, scale=1.2) -> Figure:

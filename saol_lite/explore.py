@@ -11,9 +11,8 @@ import numpy as np
 import torch, torch.nn as nn
 from torch import Tensor
 from matplotlib import colormaps
-from matplotlib.figure import Figure
 from matplotlib.image import imsave
-from .data import SaolError, ImageSet, BatchLoader, channel_stats, load_dataset, normalize
+from .data import SaolError, Figure, ImageSet, BatchLoader, channel_stats, load_dataset, normalize
 from .models import logits_of
 from .heads import model_maps, upsample, normalise01
 from .train import CHOICES, load_model, predict, resolve_device

@@ -7,8 +7,7 @@ from __future__ import annotations
 import inspect, math
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
-from matplotlib.figure import Figure
-from .data import SaolError, BatchLoader
+from .data import SaolError, Figure, BatchLoader
 from .models import Classifier, create_backbone, load_plugins, logits_of, replaces
 
 # %% auto #0

@@ -10,9 +10,8 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
-from matplotlib.figure import Figure
 import saol_lite
-from .data import SaolError, BatchLoader, ImageSet, channel_stats, load_dataset, normalize
+from .data import SaolError, Figure, BatchLoader, ImageSet, channel_stats, load_dataset, normalize
 from .models import logits_of, replaces
 from .heads import HEADS, create_model, head_options, load_plugins, model_maps, show_maps
 
