@@ -91,15 +91,18 @@ def normalise01(m: Tensor) -> Tensor:
     return (m - lo)/(hi - lo).clamp_min(1e-12)
 
 # %% ../nbs/02_gapfc.ipynb #42bd29d7
-def show_maps(x: Tensor, maps: Tensor, titles=None, alpha=0.55, cmap='jet', scale=1.3) -> Figure:
-    "Images `x` (N,3,H,W uint8) above the same images overlaid with `maps` (N,h,w), upsampled and scaled to [0,1]"
-    n, m = len(x), normalise01(upsample(maps.detach().cpu(), x.shape[-2:]))
-    fig = Figure(figsize=(scale*n, scale*2.3))
+def show_maps(x: Tensor, maps: Tensor, titles=None, alpha=0.55, cmap='jet', scale=1.3, shared=False) -> Figure:
+    "Images `x` (N,3,H,W uint8) above the same images overlaid with `maps` (N,h,w), upsampled; each map scaled to [0,1], or with `shared` one range for all and a colour bar"
+    m = upsample(maps.detach().cpu().float(), x.shape[-2:])
+    n, (lo, hi) = len(x), (m.min().item(), m.max().item()) if shared else (0, 1)
+    if not shared: m = normalise01(m)
+    fig = Figure(figsize=(scale*n + (0.5 if shared else 0), scale*2.3))
     for i in range(n):
         img = x[i].permute(1, 2, 0).cpu().numpy()
         a, b = fig.add_subplot(2, n, i + 1), fig.add_subplot(2, n, n + i + 1)
-        a.imshow(img); b.imshow(img); b.imshow(m[i].numpy(), cmap=cmap, alpha=alpha, vmin=0, vmax=1)
+        a.imshow(img); b.imshow(img); im = b.imshow(m[i].numpy(), cmap=cmap, alpha=alpha, vmin=lo, vmax=hi)
         if titles is not None: a.set_title(titles[i], fontsize=7)
         a.set_axis_off(); b.set_axis_off()
     fig.tight_layout(pad=0.2)
+    if shared: fig.colorbar(im, ax=fig.axes[1::2], fraction=0.02, pad=0.01).ax.tick_params(labelsize=6)
     return fig
