@@ -92,9 +92,9 @@ def normalise01(m: Tensor) -> Tensor:
 
 # %% ../nbs/02_gapfc.ipynb #42bd29d7
 def show_maps(x: Tensor, maps: Tensor, titles=None, alpha=0.55, cmap='jet', scale=1.3, shared=False) -> Figure:
-    "Images `x` (N,3,H,W uint8) above the same images overlaid with `maps` (N,h,w), upsampled; each map scaled to [0,1], or with `shared` one range for all and a colour bar"
+    "Images `x` (N,3,H,W uint8) above them overlaid with `maps` (N,h,w), upsampled; each map scaled to [0,1], or on one scale with a colour bar: `shared=True` (the maps' range) or `(lo, hi)`"
     m = upsample(maps.detach().cpu().float(), x.shape[-2:])
-    n, (lo, hi) = len(x), (m.min().item(), m.max().item()) if shared else (0, 1)
+    n, (lo, hi) = len(x), shared if isinstance(shared, tuple) else (m.min().item(), m.max().item()) if shared else (0, 1)
     if not shared: m = normalise01(m)
     fig = Figure(figsize=(scale*n + (0.5 if shared else 0), scale*2.3))
     for i in range(n):
