@@ -9,17 +9,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-import numpy as np, torch
+import numpy as np, torch, torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 import matplotlib.figure
 
 # %% auto #0
 __all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SUBSAMPLING', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'SaolError', 'CifarSpec',
-           'read_cifar_bin', 'ImageSet', 'subset', 'limit', 'exact_mask', 'data_root', 'default_data_dirs',
-           'find_cifar', 'load_cifar', 'jpeg_copy', 'fetch', 'safe_extract', 'download_cifar', 'local_server',
-           'pad_crop', 'random_crop', 'random_flip', 'channel_stats', 'normalize', 'BatchLoader', 'shape_region',
-           'make_synthetic', 'Figure', 'show_batch', 'load_dataset']
+           'read_cifar_bin', 'ImageSet', 'subset', 'limit', 'stratified_split', 'exact_mask', 'data_root',
+           'default_data_dirs', 'find_cifar', 'load_cifar', 'jpeg_copy', 'fetch', 'safe_extract', 'download_cifar',
+           'local_server', 'pad_crop', 'random_crop', 'random_flip', 'channel_stats', 'normalize', 'BatchLoader',
+           'shape_region', 'make_synthetic', 'Figure', 'show_batch', 'load_dataset']
 
 # %% ../nbs/00_data.ipynb #1f2ec699
 class SaolError(Exception):
@@ -98,6 +98,20 @@ def limit(ds: ImageSet, n: int | None, seed=0) -> ImageSet:
     if n is None or n >= len(ds): return ds
     if n < 1: raise SaolError(f'a limit must be at least 1 image, got {n}')
     return subset(ds, torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:n].sort().values)
+
+# %% ../nbs/00_data.ipynb #a8b63080
+def stratified_split(ds: ImageSet, n: int, seed=0) -> tuple[ImageSet, ImageSet, Tensor]:
+    "Take `n` images out of `ds`, each class in proportion to its count, fixed by `seed`: (the rest, the `n` taken, their indices)"
+    if not 0 < n < len(ds): raise SaolError(f'a held-out split needs between 1 and {len(ds) - 1} of the {len(ds)} images, got {n}')
+    order = torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))
+    share = torch.bincount(ds.y, minlength=len(ds.classes)).double()*n/len(ds)
+    quota = share.floor().long()
+    quota[(share - quota).argsort(descending=True, stable=True)[:n - int(quota.sum())]] += 1   # largest remainders first
+    y = ds.y[order]
+    rank = (F.one_hot(y, len(quota)).cumsum(0) - 1).gather(1, y[:, None])[:, 0]            # position within its class
+    take = rank < quota[y]
+    held, rest = order[take].sort().values, order[~take].sort().values
+    return subset(ds, rest), subset(ds, held), held
 
 # %% ../nbs/00_data.ipynb #4591294a
 # sha256 of test batches known to be only partly original -> how many leading records are exact

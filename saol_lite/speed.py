@@ -114,14 +114,14 @@ def reduce_ranks(t: Tensor, device, op='sum') -> Tensor:
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return t
     s = t.to(device); dist.all_reduce(s, dist.ReduceOp.SUM if op == 'sum' else dist.ReduceOp.MIN); return s.to(t.device)
 
-def rank_scores(logits: Tensor, y: Tensor, exact: Tensor | None, device='cpu') -> dict:
-    "Test loss and accuracy (and on the exact records) from this rank's logits, summed over ranks"
+def rank_scores(logits: Tensor, y: Tensor, exact: Tensor | None, device='cpu', prefix='test') -> dict:
+    "Loss and accuracy as `{prefix}_loss`, `{prefix}_acc` (and on the exact records) from this rank's logits, summed over ranks"
     ok, ex = logits.argmax(1) == y, exact if exact is not None else torch.zeros(len(y), dtype=torch.bool)
     s = torch.stack([F.cross_entropy(logits, y, reduction='sum').double(), ok.sum().double(), torch.tensor(len(y)).double(),
                      ok[ex].sum().double(), ex.sum().double()])
     loss, correct, n, c_ex, n_ex = reduce_ranks(s, device).tolist()
-    res = dict(test_loss=loss/n, test_acc=correct/n)
-    return res | (dict(test_acc_exact=c_ex/n_ex, n_exact=int(n_ex)) if exact is not None else {})
+    res = {f'{prefix}_loss': loss/n, f'{prefix}_acc': correct/n}
+    return res | ({f'{prefix}_acc_exact': c_ex/n_ex, 'n_exact': int(n_ex)} if exact is not None else {})
 
 # %% ../nbs/12_speed.ipynb #fd1bd096
 def dist_env() -> tuple[int, int, int]:
@@ -147,15 +147,15 @@ def fast_wanted(cfg: Config) -> bool:
 @register_trainer(fast_wanted)
 class SpeedTrainer(Trainer):
     "The fast path: FastLoader batches, metrics on the device, optional compile, EMA and flip TTA, one process per device"
-    def __init__(self, model: nn.Module, train: ImageSet, test: ImageSet, cfg: Config, loss_fn=None):
+    def __init__(self, model: nn.Module, train: ImageSet, test: ImageSet, cfg: Config, loss_fn=None, holdout: ImageSet | None = None):
         rank, world, local = dist_env()
         if world > 1 and cfg.bs % world: raise SaolError(f'--bs {cfg.bs} must be a multiple of the {world} processes')
         self.own_group = world > 1 and join_group(resolve_device(cfg.device), local)
         if world > 1 and cfg.sync_bn: model = sync_batchnorm(model, resolve_device(cfg.device))
-        super().__init__(model, train, test, cfg, loss_fn)
+        super().__init__(model, train, test, cfg, loss_fn, holdout)
         self.rank, self.world, self.n_test = rank, world, len(test)
         self.check_every, self.compile_seconds, self.first_bad = 1 if self.device.type == 'cpu' else 25, 0.0, None
-        self.make_loaders(train, test)
+        self.make_loaders(train, test, holdout)
         self.step_model, self.ema = wrap_model(self.model, cfg, self.device, world), EMA(self.model, cfg.ema) if cfg.ema else None
 
 # %% ../nbs/12_speed.ipynb #69de9cd4
@@ -172,13 +172,14 @@ def wrap_model(model: nn.Module, cfg: Config, device: torch.device, world: int) 
     return torch.compile(m, **({'backend': 'eager'} if cfg.compile == 'eager' else {'mode': None if cfg.compile == 'on' else cfg.compile}))
 
 # %% ../nbs/12_speed.ipynb #e0efd519
-def _make_loaders(self: SpeedTrainer, train: ImageSet, test: ImageSet):
-    "FastLoaders on the device: this rank's share of every training batch, and of the test set"
+def _make_loaders(self: SpeedTrainer, train: ImageSet, test: ImageSet, holdout: ImageSet | None = None):
+    "FastLoaders on the device: this rank's share of every training batch, and of the test set and the held-out split"
     cfg = self.cfg
     self.train_dl = FastLoader(train, cfg.bs, True, cfg.augment, self.stats, self.device, cfg.seed, drop_last=True,
                                channels_last=self.cl, rank=self.rank, world=self.world)
-    mine = subset(test, torch.arange(self.rank, len(test), self.world)) if self.world > 1 else test
-    self.test_dl = FastLoader(mine, cfg.eval_bs, stats=self.stats, device=self.device, channels_last=self.cl)
+    mine = lambda ds: subset(ds, torch.arange(self.rank, len(ds), self.world)) if self.world > 1 else ds
+    self.test_dl = FastLoader(mine(test), cfg.eval_bs, stats=self.stats, device=self.device, channels_last=self.cl)
+    self.holdout_dl = FastLoader(mine(holdout), cfg.eval_bs, stats=self.stats, device=self.device, channels_last=self.cl) if holdout is not None else None
 SpeedTrainer.make_loaders = _make_loaders
 
 # %% ../nbs/12_speed.ipynb #18faee95
@@ -219,8 +220,9 @@ def _train_epoch(self: SpeedTrainer) -> dict:
     for xb, yb in tqdm(self.train_dl, desc=f'epoch {self.epoch + 1}/{cfg.epochs}', leave=False, disable=not cfg.progress or self.rank > 0):
         lr = lr_at(self.step, total, cfg, len(self.train_dl))
         loss, out, terms = self.train_step(xb, yb, lr)
+        ok = terms.pop('correct', None)          # a CutMix loss scores against the label with the larger share (notebook 08)
         for k, v in {'loss': loss, **terms}.items(): sums[k] = sums.get(k, 0) + torch.as_tensor(v).detach().double()*len(yb)
-        sums['correct'] = sums.get('correct', 0) + (logits_of(out).argmax(1) == yb).sum()
+        sums['correct'] = sums.get('correct', 0) + (ok if ok is not None else logits_of(out).argmax(1) == yb).sum()
         sums['n'] = sums.get('n', 0) + len(yb)
         if self.step % self.check_every == 0: self.check()
     self.check()
@@ -231,12 +233,16 @@ SpeedTrainer.train_epoch = _train_epoch
 
 # %% ../nbs/12_speed.ipynb #c1d44cec
 def _evaluate(self: SpeedTrainer) -> dict:
-    "Test loss and accuracy of the EMA weights (or the model), with flip TTA if asked, over all ranks' shares"
-    model = self.ema.model if self.ema else self.model
+    "Test (and held-out) loss and accuracy of the EMA weights (or the model), with flip TTA if asked, over all ranks' shares"
+    model, res, self.correct = self.ema.model if self.ema else self.model, {}, {}
     if self.world > 1:
         for buf in model.buffers(): dist.broadcast(buf, 0)
-    logits, y = (predict_tta if self.cfg.tta else predict)(model, self.test_dl, self.cfg.precision, self.cl)
-    return rank_scores(logits, y, self.test_dl.ds.exact, self.device)
+    for prefix, dl in (('test', self.test_dl), ('holdout', self.holdout_dl)):
+        if dl is None: continue
+        logits, y = (predict_tta if self.cfg.tta else predict)(model, dl, self.cfg.precision, self.cl)
+        if self.world == 1: self.correct[prefix] = logits.argmax(1) == y     # per image: one process holds every image
+        res |= rank_scores(logits, y, dl.ds.exact, self.device, prefix)
+    return res
 SpeedTrainer.evaluate = _evaluate
 
 # %% ../nbs/12_speed.ipynb #5477c261
@@ -384,7 +390,7 @@ PRESETS['speedrun'] = dict(dataset='cifar10', arch='resnet18', head='saol', epoc
 def time_to_accuracy(cfg: Config, data) -> dict:
     "Wall seconds of `fit` (compile warm-up excluded, test included) and the final test accuracy, for `cfg` on `data`"
     cfg = replace(cfg, head_args=model_options(cfg)); torch.manual_seed(cfg.seed)
-    t = trainer_class(cfg)(create_model(cfg.arch, cfg.head, len(data[0].classes), **cfg.head_args), *data, cfg)
+    t = trainer_class(cfg)(create_model(cfg.arch, cfg.head, len(data[0].classes), **cfg.head_args), *data[:2], cfg, holdout=(*data, None)[2])
     sync = torch.cuda.synchronize if t.device.type == 'cuda' else (lambda: None)
     sync(); t0 = time.perf_counter(); t.fit(); sync()
     r, comp = t.history[-1], getattr(t, 'compile_seconds', 0.0)                       # the teaching Trainer never compiles

@@ -7,11 +7,11 @@ from __future__ import annotations
 import importlib, inspect, json, linecache, math, os, re, shutil, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
-import torch, torch.nn as nn, torch.nn.functional as F
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 import saol_lite
-from .data import SaolError, Figure, BatchLoader, ImageSet, channel_stats, load_dataset, normalize
+from .data import SaolError, Figure, BatchLoader, ImageSet, channel_stats, limit, load_dataset, normalize, stratified_split
 from .models import logits_of, replaces
 from .heads import HEADS, create_model, head_options, load_plugins, model_maps, show_maps
 
@@ -20,8 +20,9 @@ __all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'TRAINERS', 'Config', 'check_config',
            'lr_at', 'make_optimizer', 'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss',
            'resolve_device', 'autocast', 'use_channels_last', 'predict', 'evaluate', 'save_checkpoint',
            'load_checkpoint', 'load_model', 'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves',
-           'maps_figure', 'kept_epochs', 'format_row', 'load_splits', 'model_options', 'register_trainer',
-           'trainer_class', 'train', 'read_metrics', 'full_config', 'mean_std', 'summarize', 'markdown_table']
+           'maps_figure', 'save_per_image', 'kept_epochs', 'format_row', 'load_splits', 'model_options',
+           'register_trainer', 'trainer_class', 'train', 'read_metrics', 'full_config', 'mean_std', 'summarize',
+           'markdown_table']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -34,6 +35,7 @@ class Config:
     limit_train: int | None = None     # train on a random subset of this many images (synthetic: generate this many)
     limit_test: int | None = None      # test on a random subset of this many images
     data_seed: int = 0                 # picks the subsets and the synthetic images; fixed across training seeds
+    holdout: int = 0                   # take this many training images out of training (stratified by class, fixed by data_seed) and score on them too
     augment: bool = True               # random crop (4-pixel zero padding) and horizontal flip
     # model
     arch: str = 'resnet20'             # backbone: resnet8/20/32/44/56/110 or resnet18
@@ -89,6 +91,7 @@ def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"
     for k, ok in CHOICES.items():
         if getattr(cfg, k) not in ok: raise SaolError(f"{k} must be one of {', '.join(ok)}, got {getattr(cfg, k)!r}")
+    if cfg.holdout < 0: raise SaolError(f'holdout must not be negative, got {cfg.holdout}')
     if cfg.keep_ckpts < 0: raise SaolError(f'keep_ckpts must not be negative, got {cfg.keep_ckpts}')
     for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):
         if getattr(cfg, k) < 1: raise SaolError(f'{k} must be at least 1, got {getattr(cfg, k)}')
@@ -216,12 +219,13 @@ def predict(model: nn.Module, dl: BatchLoader, precision='auto', channels_last=F
         ys.append(yb.cpu())
     return torch.cat(logits), torch.cat(ys)
 
-def evaluate(model: nn.Module, dl: BatchLoader, precision='auto', channels_last=False) -> dict:
-    "Test loss and top-1 accuracy, plus accuracy on the exact records when the set has `exact` flags"
+def evaluate(model: nn.Module, dl: BatchLoader, precision='auto', channels_last=False, prefix='test', keep=None) -> dict:
+    "Loss (NLL) and top-1 accuracy as `{prefix}_loss`, `{prefix}_acc`, and on the exact records when the set has `exact` flags; `keep[prefix]` gets the per-image correctness"
     logits, y = predict(model, dl, precision, channels_last)
     correct = logits.argmax(1) == y
-    res = dict(test_loss=F.cross_entropy(logits, y).item(), test_acc=correct.float().mean().item())
-    if dl.ds.exact is not None: res.update(test_acc_exact=correct[dl.ds.exact].float().mean().item(), n_exact=int(dl.ds.exact.sum()))
+    if keep is not None: keep[prefix] = correct
+    res = {f'{prefix}_loss': F.cross_entropy(logits, y).item(), f'{prefix}_acc': correct.float().mean().item()}
+    if dl.ds.exact is not None: res.update({f'{prefix}_acc_exact': correct[dl.ds.exact].float().mean().item(), 'n_exact': int(dl.ds.exact.sum())})
     return res
 
 # %% ../nbs/03_train.ipynb #32af2f4b
@@ -257,7 +261,7 @@ class TrainingDiverged(SaolError):
 
 class Trainer:
     "One training run: model, data, optimiser and loss, as `cfg` says"
-    def __init__(self, model: nn.Module, train: ImageSet, test: ImageSet, cfg: Config, loss_fn=None):
+    def __init__(self, model: nn.Module, train: ImageSet, test: ImageSet, cfg: Config, loss_fn=None, holdout: ImageSet | None = None):
         self.cfg, self.device = cfg, resolve_device(cfg.device)
         if len(train) < cfg.bs: raise SaolError(f'batch size {cfg.bs} is larger than the {len(train)} training images: lower --bs')
         self.cl = use_channels_last(self.device, cfg.channels_last)
@@ -265,6 +269,8 @@ class Trainer:
         self.stats, self.classes = channel_stats(train.x), list(train.classes)
         self.train_dl = BatchLoader(train, cfg.bs, True, cfg.augment, self.stats, self.device, cfg.seed, drop_last=True)
         self.test_dl = BatchLoader(test, cfg.eval_bs, stats=self.stats, device=self.device)
+        self.holdout_dl = BatchLoader(holdout, cfg.eval_bs, stats=self.stats, device=self.device) if holdout is not None else None
+        self.correct = {}        # per-image correctness of the last evaluation, by split
         self.opt, self.loss_fn = make_optimizer(self.model, cfg), loss_fn or make_loss(cfg)
         self.history, self.epoch, self.step, self.seconds = [], 0, 0, 0.0
         self.out = Path(cfg.out) if cfg.out else None
@@ -281,12 +287,13 @@ def _train_epoch(self: Trainer) -> dict:
         for g in self.opt.param_groups: g['lr'] = lr
         if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
         with autocast(self.device, cfg.precision): loss, out, terms = self.loss_fn(model, xb, yb)
+        ok = terms.pop('correct', None)          # a CutMix loss scores against the label with the larger share (notebook 08)
         if not torch.isfinite(loss): self.diverged(loss, lr)
         self.opt.zero_grad(set_to_none=True); loss.backward()
         if cfg.clip_grad: nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad)
         self.opt.step(); self.step += 1
         for k, v in {'loss': loss, **terms}.items(): sums[k] = sums.get(k, 0.0) + float(torch.as_tensor(v).detach())*len(yb)
-        n += len(yb); correct += (logits_of(out).argmax(1) == yb).sum().item()
+        n += len(yb); correct += (ok if ok is not None else logits_of(out).argmax(1) == yb).sum().item()
         if self.step % 10 == 0: bar.set_postfix({k: f'{v/n:.3f}' for k, v in sums.items()} | {'acc': f'{correct/n:.1%}'})
     return {'lr': lr, **{f'train_{k}': v/n for k, v in sums.items()}, 'train_acc': correct/n}
 Trainer.train_epoch = _train_epoch
@@ -331,9 +338,9 @@ def write_json(path, obj):
 def _summary(self: Trainer, status='running') -> dict:
     "What metrics.json holds: the final numbers, the run's facts and the full history"
     last = next((r for r in reversed(self.history) if 'test_acc' in r), {})
-    return dict(status=status, **{k: last[k] for k in ('test_acc', 'test_acc_exact', 'test_loss') if k in last},
+    return dict(status=status, **{k: last[k] for k in ('test_acc', 'test_acc_exact', 'test_loss', 'holdout_acc', 'holdout_loss') if k in last},
                 epochs=self.epoch, seconds=round(self.seconds, 2), params=n_params(self.model),
-                n_train=len(self.train_dl.ds), n_test=len(self.test_dl.ds), device=str(self.device),
+                n_train=len(self.train_dl.ds), n_test=len(self.test_dl.ds), n_holdout=len(self.holdout_dl.ds) if self.holdout_dl else 0, device=str(self.device),
                 device_name=torch.cuda.get_device_name(self.device) if self.device.type == 'cuda' else 'cpu',
                 torch=str(torch.__version__), version=saol_lite.__version__, config=asdict(self.cfg), history=self.history)
 Trainer.summary = _summary
@@ -349,7 +356,8 @@ def plot_curves(history: list) -> Figure:
         pts = [(r['epoch'], r[key]) for r in history if key in r]
         if pts: ax.plot(*zip(*pts), style, ms=3, label=label)
     for ax, k in ((a, 'loss'), (b, 'acc')):
-        curve(ax, f'train_{k}', 'o-', 'train'); curve(ax, f'test_{k}', 'o-', 'test')
+        curve(ax, f'train_{k}', 'o-', 'train' if k == 'loss' else 'train (CutMix: vs the larger share\'s label)')
+        curve(ax, f'test_{k}', 'o-', 'test'); curve(ax, f'holdout_{k}', 'd-', 'held out')
         ax.set_xlabel('epoch'); ax.set_ylabel(k)
     curve(b, 'test_acc_exact', 's--', 'test (exact)')
     for ax in (a, b): ax.legend(fontsize=8)
@@ -389,12 +397,23 @@ def _fit(self: Trainer, until: int | None = None) -> list:
         if writes and self.epoch in kept_epochs(cfg.epochs, cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
         self.write_metrics('done' if self.epoch == cfg.epochs else 'running')
         if writes: plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
+        if writes and self.epoch == cfg.epochs and self.correct: save_per_image(self.out/'per_image.npz', self.correct)
         if writes and self.epoch == cfg.epochs and (fig := maps_figure(self.model, self.test_dl.ds, self.stats, device=self.device)):
             fig.savefig(self.out/'maps.png', dpi=110, bbox_inches='tight')
         if cfg.progress and self.rank == 0: print(format_row(row, cfg.epochs))
     return self.history
 Trainer.fit = _fit
-Trainer.evaluate = lambda self: evaluate(self.model, self.test_dl, self.cfg.precision, self.cl)   # notebook 12 adds EMA, flip TTA, ranks
+def _evaluate(self: Trainer) -> dict:
+    "Scores on the test set and on the held-out split if there is one; keeps their per-image correctness (notebook 12 adds EMA, flip TTA, ranks)"
+    self.correct, args = {}, (self.cfg.precision, self.cl)
+    res = evaluate(self.model, self.test_dl, *args, keep=self.correct)
+    return res | (evaluate(self.model, self.holdout_dl, *args, prefix='holdout', keep=self.correct) if self.holdout_dl else {})
+Trainer.evaluate = _evaluate
+
+def save_per_image(path, correct: dict):
+    "Per-image correctness (uint8, 1 = right) of each split, as `.npz` (read back with `np.load(path, allow_pickle=False)`)"
+    path = Path(path); tmp = path.with_name(f'.{path.stem}.tmp.npz')
+    np.savez_compressed(tmp, **{k: v.cpu().numpy().astype(np.uint8) for k, v in correct.items()}); os.replace(tmp, path)
 
 def kept_epochs(epochs: int, k: int) -> set:
     "The `k` epochs, from the first to the last and evenly spread, whose checkpoints `keep_ckpts` keeps"
@@ -404,15 +423,19 @@ def format_row(r: dict, epochs: int) -> str:
     "One line per epoch for logs"
     exact = f" (exact {r['test_acc_exact']:.1%})" if 'test_acc_exact' in r else ''
     test = f"test loss {r['test_loss']:.3f} acc {r['test_acc']:.1%}{exact}  " if 'test_acc' in r else ''
+    test += f"held out {r['holdout_acc']:.1%}  " if 'holdout_acc' in r else ''
     terms = ''.join(f" {k[6:]} {v:.3f}" for k, v in r.items() if k.startswith('train_') and k not in ('train_loss', 'train_acc'))
     return (f"epoch {r['epoch']}/{epochs}  train loss {r['train_loss']:.3f}{terms} acc {r['train_acc']:.1%}  "
             f"{test}lr {r['lr']:.3g}  {r['seconds']:.0f}s")
 
 # %% ../nbs/03_train.ipynb #e2288eab
-def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet]:
-    "The train and test sets `cfg` asks for"
+def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet, ImageSet | None]:
+    "The train and test sets `cfg` asks for, and its held-out split (None without `holdout`), taken from the whole training split before `limit_train`"
     ld = lambda split, n: load_dataset(cfg.dataset, split, cfg.data_dir, cfg.download, n, cfg.data_seed)
-    return ld('train', cfg.limit_train), ld('test', cfg.limit_test)
+    test = ld('test', cfg.limit_test)
+    if not cfg.holdout: return ld('train', cfg.limit_train), test, None
+    rest, held, _ = stratified_split(ld('train', None), cfg.holdout, cfg.data_seed)
+    return limit(rest, cfg.limit_train, cfg.data_seed), test, replace(held, name=f'{held.name}-holdout{cfg.holdout}')
 
 def model_options(cfg: Config) -> dict:
     "The head's options: `cfg.head_args`, plus the training-time parts the losses need (notebooks 09-10)"
@@ -439,12 +462,12 @@ def trainer_class(cfg: Config) -> type:
     return cls
 
 def train(cfg: Config, loss_fn=None, until: int | None = None, data=None) -> Trainer:
-    "Train a model as `cfg` says (on `data` = (train, test) if given); returns the finished `Trainer`"
+    "Train a model as `cfg` says (on `data` = (train, test) or (train, test, holdout) if given); returns the finished `Trainer`"
     cfg = replace(cfg, head_args=model_options(cfg))       # recorded in the checkpoint, so load_model rebuilds the same
-    tr, te = data or load_splits(cfg)
+    tr, te, ho = (*data, None)[:3] if data else load_splits(cfg)
     torch.manual_seed(cfg.seed)
     model = create_model(cfg.arch, cfg.head, len(tr.classes), **cfg.head_args)
-    t = trainer_class(cfg)(model, tr, te, cfg, loss_fn)
+    t = trainer_class(cfg)(model, tr, te, cfg, loss_fn, holdout=ho)
     t.fit(until)
     return t
 
@@ -475,7 +498,8 @@ def summarize(paths, keys=('arch', 'head', 'head_args', 'dataset')) -> list[dict
     for runs in groups.values():
         c = runs[0]['config']
         row = {k: c[k] for k in keys} | dict(seeds=len(runs), epochs=runs[0]['epochs'], test_acc=mean_std([r['test_acc'] for r in runs]))
-        if 'test_acc_exact' in runs[0]: row['test_acc_exact'] = mean_std([r['test_acc_exact'] for r in runs])
+        for k in ('test_acc_exact', 'holdout_acc'):
+            if k in runs[0]: row[k] = mean_std([r[k] for r in runs])
         rows.append(row | dict(params=runs[0]['params'], seconds=round(sum(r['seconds'] for r in runs)/len(runs)),
                                device=runs[0].get('device_name', runs[0]['device']), torch=runs[0]['torch']))
     return rows
