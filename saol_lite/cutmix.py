@@ -13,7 +13,8 @@ from .models import logits_of
 from .train import Config, register_loss
 
 # %% auto #0
-__all__ = ['cut_boxes', 'box_masks', 'Mixed', 'cutmix', 'unmixed', 'mask_on_grid', 'mixed_ce', 'cutmix_loss']
+__all__ = ['cut_boxes', 'box_masks', 'Mixed', 'cutmix', 'paste', 'unmixed', 'mask_on_grid', 'mixed_ce', 'mixed_correct',
+           'cutmix_loss']
 
 # %% ../nbs/08_cutmix.ipynb #caf4798f
 def cut_boxes(lam: Tensor, h: int, w: int) -> Tensor:
@@ -41,28 +42,32 @@ class Mixed(NamedTuple):
     lam: Tensor     # (N,) fraction of each image still from its base image, from the clipped box
     mask: Tensor    # (N,H,W) 1 where the pixels come from the pasted image
     perm: Tensor    # (N,) index in the batch of each image's partner
+    pasted: bool = True   # False when no box was pasted in the batch; known on the host, so a loss can skip work without a GPU read-back
 
 # %% ../nbs/08_cutmix.ipynb #6c7e6900
 def cutmix(x: Tensor, y: Tensor, alpha=1.0, p=1.0, per_sample=False) -> Mixed:
     "CutMix a batch (N,C,H,W) with λ ~ Beta(alpha, alpha), applied with probability `p` (per batch, or per image)"
     if alpha <= 0 or not 0 <= p <= 1: raise SaolError(f'cutmix needs alpha > 0 and 0 <= p <= 1, got alpha={alpha}, p={p}')
+    if per_sample: return paste(x, y, alpha, torch.rand(len(x), device=x.device) < p)._replace(pasted=p > 0)
+    return paste(x, y, alpha, bool(torch.rand(1) < p))        # one coin for the batch, tossed on the host: no GPU read-back
+
+def paste(x: Tensor, y: Tensor, alpha: float, on) -> Mixed:
+    "CutMix with the coins tossed: `on` is one Python bool for the batch (one box), or a bool per image on x's device (a box each)"
     n, _, h, w = x.shape
-    k = n if per_sample else 1
-    a = torch.tensor(float(alpha), device=x.device)                # drawn on x's device: no copy from the host, which on a GPU waits for it
-    lam = torch.distributions.Beta(a, a, validate_args=False).sample((k,))   # (same draws on a CPU; alpha is checked above, and
-                                                                              #  the check skipped here would read a GPU tensor back)
-    on = torch.rand(k, device=x.device) < p
-    boxes = cut_boxes(lam, h, w).expand(n, 4)
-    mask = box_masks(boxes, h, w)*on.float()[:, None, None]
+    per_sample = isinstance(on, Tensor)
+    a = torch.tensor(float(alpha), device=x.device)                # λ drawn on x's device: no copy from the host, which on a GPU waits for it
+    lam = torch.distributions.Beta(a, a, validate_args=False).sample((n if per_sample else 1,))   # (same draws on a CPU; alpha is
+    boxes = cut_boxes(lam, h, w).expand(n, 4)                                    #  checked by `cutmix`, a check here would read it back)
+    mask = box_masks(boxes, h, w)*(on.float()[:, None, None] if per_sample else float(on))
     perm = torch.randperm(n, device=x.device)
     mixed = torch.lerp(x, x[perm], mask[:, None].to(x.dtype)) if x.is_floating_point() else torch.where(mask[:, None] > 0, x[perm], x)
-    return Mixed(mixed, y, y[perm], 1 - mask.mean((1, 2)), mask, perm)
+    return Mixed(mixed, y, y[perm], 1 - mask.mean((1, 2)), mask, perm, True if per_sample else on)
 
 # %% ../nbs/08_cutmix.ipynb #eba04844
 def unmixed(x: Tensor, y: Tensor) -> Mixed:
     "A batch without CutMix, as a `Mixed`: λ = 1, an empty mask, each image its own partner"
     n, _, h, w = x.shape
-    return Mixed(x, y, y, torch.ones(n, device=x.device), torch.zeros(n, h, w, device=x.device), torch.arange(n, device=x.device))
+    return Mixed(x, y, y, torch.ones(n, device=x.device), torch.zeros(n, h, w, device=x.device), torch.arange(n, device=x.device), False)
 
 # %% ../nbs/08_cutmix.ipynb #04b9e80c
 def mask_on_grid(mask: Tensor, size) -> Tensor:
@@ -75,11 +80,16 @@ def mixed_ce(logits: Tensor, mix: Mixed, label_smoothing=0.0) -> Tensor:
     ce = lambda y: F.cross_entropy(logits, y, reduction='none', label_smoothing=label_smoothing)
     return (mix.lam*ce(mix.y_a) + (1 - mix.lam)*ce(mix.y_b)).mean()
 
+def mixed_correct(logits: Tensor, mix: Mixed) -> Tensor:
+    "Per image: 1 where the top class is the label with the larger share of the image (y_A when λ ≥ ½), else 0"
+    return (logits.argmax(1) == torch.where(mix.lam >= 0.5, mix.y_a, mix.y_b)).float()
+
 @register_loss(lambda cfg: cfg.cutmix > 0 and not (cfg.ss1 or cfg.ss2 or cfg.sd))   # the full SAOL recipe (notebook 10) handles those
 def cutmix_loss(cfg: Config):
     "Cross-entropy against CutMix's mixed targets, for any head"
     def loss_fn(model, xb, yb):
         mix = cutmix(xb, yb, cfg.cutmix_alpha, cfg.cutmix, cfg.cutmix_per_sample)
         out = model(mix.x)
-        return mixed_ce(logits_of(out).float(), mix, cfg.label_smoothing), out, {}
+        logits = logits_of(out).float()
+        return mixed_ce(logits, mix, cfg.label_smoothing), out, {'correct': mixed_correct(logits, mix)}
     return loss_fn

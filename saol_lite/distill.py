@@ -8,7 +8,7 @@ import copy
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
-from .cutmix import Mixed, cutmix, mixed_ce, unmixed
+from .cutmix import Mixed, cutmix, mixed_ce, mixed_correct, unmixed
 from .saol import SAOLOut
 from .self_supervision import clean_partner_log_probs, ss1_loss, ss2_loss
 from .train import Config, register_loss
@@ -31,9 +31,10 @@ def saol_step(model, cfg: Config, xb: Tensor, yb: Tensor):
     mix = cutmix(xb, yb, cfg.cutmix_alpha, cfg.cutmix, cfg.cutmix_per_sample) if cfg.cutmix > 0 else unmixed(xb, yb)
     out = model(mix.x)
     if not isinstance(out, SAOLOut): raise SaolError('--ss1, --ss2 and --sd need a SAOL head (--head saol)')
-    terms = {'nll': mixed_ce(out.logits.float(), mix, cfg.label_smoothing)}
+    terms = {'nll': mixed_ce(out.logits.float(), mix, cfg.label_smoothing), 'correct': mixed_correct(out.logits, mix)}
     if cfg.ss1: terms['ss1'] = ss1_loss(out, mix, cfg.ss1_predictor)
-    if cfg.ss2: terms['ss2'] = ss2_loss(out, clean_partner_log_probs(model, xb, mix), mix)
+    if cfg.ss2 and mix.pasted: terms['ss2'] = ss2_loss(out, clean_partner_log_probs(model, xb, mix, cfg.ss2_bn == 'keep'), mix)
+    elif cfg.ss2: terms['ss2'] = out.logits.new_zeros(())            # no box: nothing to match, and no clean forward
     if cfg.sd: terms['sd'] = sd_loss(out, mix, cfg.sd, cfg.sd_temp, cfg.label_smoothing)
     loss = terms['nll'] + cfg.ss1*terms.get('ss1', 0) + cfg.ss2*terms.get('ss2', 0) + terms.get('sd', 0)
     return loss, out, terms

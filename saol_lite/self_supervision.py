@@ -4,7 +4,8 @@
 
 # %% ../nbs/09_self_supervision.ipynb #50b8bc3f
 from __future__ import annotations
-import torch, torch.nn.functional as F
+from contextlib import contextmanager
+import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
 from .cutmix import Mixed, mask_on_grid
@@ -12,7 +13,7 @@ from .saol import SAOLOut
 from .spatial_logits import class_probs, log_class_probs
 
 # %% auto #0
-__all__ = ['pasted', 'paste_logits', 'ss1_loss', 'clean_partner_log_probs', 'ss2_loss']
+__all__ = ['pasted', 'paste_logits', 'ss1_loss', 'running_stats_kept', 'clean_partner_log_probs', 'ss2_loss']
 
 # %% ../nbs/09_self_supervision.ipynb #3d9c4184
 def pasted(mix: Mixed) -> Tensor:
@@ -38,10 +39,21 @@ def ss1_loss(out: SAOLOut, mix: Mixed, predictor='ratio') -> Tensor:
     return (bce*k).sum()/(k.sum()*bce[0].numel()).clamp_min(1)   # the mean over the kept images; exactly 0 when none is kept
 
 # %% ../nbs/09_self_supervision.ipynb #99329f13
+@contextmanager
+def running_stats_kept(model: nn.Module):
+    "Run the `with` block in the model's mode (BatchNorm normalises with batch statistics in training), then put every BatchNorm's running statistics back as they were"
+    bns = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    saved = [[b.clone() for b in (m.running_mean, m.running_var, m.num_batches_tracked)] for m in bns]
+    try: yield
+    finally:
+        for m, s in zip(bns, saved):     # through `.data`: a forward of the mixed batch may already hold these buffers in its
+            for b, v in zip((m.running_mean, m.running_var, m.num_batches_tracked), s): b.data.copy_(v)   # graph, and a tracked in-place write would fail its backward
+
 @torch.no_grad()
-def clean_partner_log_probs(model, x: Tensor, mix: Mixed) -> Tensor:
-    "log Y (N,K,H,W) of each image's partner, from a gradient-free forward pass of the clean batch `x`"
-    return log_class_probs(model(x).spatial_logits)[mix.perm]
+def clean_partner_log_probs(model, x: Tensor, mix: Mixed, keep_bn_stats=True) -> Tensor:
+    "log Y (N,K,H,W) of each image's partner, from a gradient-free forward pass of the clean batch `x` (BatchNorm's running statistics untouched unless `keep_bn_stats=False`)"
+    if not keep_bn_stats: return log_class_probs(model(x).spatial_logits)[mix.perm]
+    with running_stats_kept(model): return log_class_probs(model(x).spatial_logits)[mix.perm]
 
 def ss2_loss(out: SAOLOut, clean_log_probs: Tensor, mix: Mixed) -> Tensor:
     "L_ss2: pasted-fraction-weighted KL(clean partner's Y || mixed Y) per cell; 0 when nothing was pasted"

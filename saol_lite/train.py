@@ -63,6 +63,7 @@ class Config:
     ss1: float = 0.0                   # weight of L_ss1: predict the pasted region (needs cutmix and a SAOL head)
     ss1_predictor: str = 'ratio'       # L_ss1's predictor: ratio Y_yB/(Y_yA+Y_yB), or head (a 1-channel head)
     ss2: float = 0.0                   # weight of L_ss2: pasted cells match the clean pasted image (needs cutmix, SAOL)
+    ss2_bn: str = 'keep'               # L_ss2's clean forward: keep BatchNorm's running statistics untouched (keep) or let it update them too (update)
     sd: float = 0.0                    # beta of self-distillation from SAOL into an auxiliary GAP-FC head; 0 = off
     sd_temp: float = 1.0               # temperature T of self-distillation
     # hardware and bookkeeping
@@ -84,7 +85,7 @@ class Config:
 
 # %% ../nbs/03_train.ipynb #2c99ed57
 CHOICES = dict(schedule=('cosine', 'step', 'onecycle', 'constant'), device=('auto', 'cpu', 'cuda'),
-               precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'),
+               precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'), ss2_bn=('keep', 'update'),
                fast=('auto', 'on', 'off'), compile=('off', 'on', 'max-autotune', 'eager'))
 
 def check_config(cfg):
