@@ -4,17 +4,20 @@
 
 # %% ../nbs/10_distill.ipynb #5d3244a4
 from __future__ import annotations
-import copy
+import copy, json
+from pathlib import Path
+import numpy as np
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
 from .cutmix import Mixed, cutmix, mixed_ce, mixed_correct, unmixed
 from .saol import SAOLOut
 from .self_supervision import clean_partner_log_probs, ss1_loss, ss2_loss
-from .train import Config, register_loss
+from .train import Config, markdown_table, mean_std, register_loss
+from .stats import compare, comparison_row, verdict
 
 # %% auto #0
-__all__ = ['sd_loss', 'saol_step', 'saol_recipe', 'for_inference']
+__all__ = ['DECISIVE', 'sd_loss', 'saol_step', 'saol_recipe', 'for_inference', 'decide', 'run_group', 'decisive_report']
 
 # %% ../nbs/10_distill.ipynb #65b20210
 def sd_loss(out: SAOLOut, mix: Mixed, beta=0.5, temperature=1.0, label_smoothing=0.0) -> Tensor:
@@ -54,3 +57,45 @@ def for_inference(model: nn.Module) -> nn.Module:
     for part in ('aux', 'paste'):
         if getattr(m.head, part, None) is not None: setattr(m.head, part, None)
     return m
+
+# %% ../nbs/10_distill.ipynb #6065996b
+def decide(r: dict, margin=0.5) -> str:
+    "The decisive test's rule on `compare(full, gapfc)` of held-out accuracy in points"
+    if r['lo'] > 0 and r['diff'] >= margin: return 'supported'
+    if r['hi'] < margin: return 'not supported at this budget'
+    return 'inconclusive'
+
+def run_group(folder, tag: str) -> dict:
+    "The finished runs `folder/tag-sS.json` of one row: their metrics, by seed, and per-image results where saved"
+    files = sorted(Path(folder).glob(f'{tag}-s[0-9]*.json'), key=lambda f: int(f.stem.rsplit('-s', 1)[1]))
+    runs = [json.loads(f.read_text()) for f in files]
+    npz = [f.with_suffix('.npz') for f in files]
+    per_image = [np.load(f, allow_pickle=False) for f in npz] if files and all(f.exists() for f in npz) else None
+    return dict(tag=tag, runs=runs, per_image=per_image, commands=[r.get('command') for r in runs])
+
+# %% ../nbs/10_distill.ipynb #2b312d6b
+DECISIVE = [('GAP-FC', 'r20-gapfc'), ('SAOL full recipe', 'r20-full'), ('GAP-FC + CutMix', 'r20-gapfc-cutmix')]
+
+def _pts(g: dict, key: str) -> list: return [100*r[key] for r in g['runs']]
+
+def decisive_report(folder, rows=DECISIVE, margin=0.5) -> tuple[str, str | None]:
+    "Markdown: the rows' table, the comparisons by the course's rule, and the decision; and the decision (None while pending)"
+    groups = {name: run_group(folder, tag) for name, tag in rows}
+    table = [{'row': n, 'seeds': len(g['runs']), **({k: mean_std([r[key] for r in g['runs']]) for k, key in
+              (('held out %', 'holdout_acc'), ('test %', 'test_acc'), ('exact %', 'test_acc_exact')) if all(key in r for r in g['runs'])} if g['runs'] else {'held out %': 'pending'}),
+              **({'held-out NLL': f"{np.mean([r['holdout_loss'] for r in g['runs']]):.3f}"} if g['runs'] else {})} for n, g in groups.items()]
+    text, (base, full, cm) = markdown_table(table), (groups[n] for n, _ in rows)
+    if min(len(base['runs']), len(full['runs'])) < 2: return text + '\n\n*Decision pending: fewer than 2 finished runs per row.*', None
+    pairs = [(rows[1][0], rows[0][0], full, base)] + ([(rows[1][0], rows[2][0], full, cm), (rows[2][0], rows[0][0], cm, base)] if len(cm['runs']) >= 2 else [])
+    res, lines = [], []
+    for a, b, ga, gb in pairs:
+        for split, key in (('held out', 'holdout'), ('test', 'test')):
+            per = (np.stack([p[key] for p in ga['per_image']]), np.stack([p[key] for p in gb['per_image']])) if ga['per_image'] and gb['per_image'] else (None, None)
+            r = compare(_pts(ga, f'{key}_acc'), _pts(gb, f'{key}_acc'), *per, names=(a, b))
+            res.append({'split': split} | comparison_row(r)); lines.append(f'- {split}: {verdict(r)}')
+    primary = compare(_pts(full, 'holdout_acc'), _pts(base, 'holdout_acc'), names=(rows[1][0], rows[0][0]))
+    decision = decide(primary, margin)
+    return (text + '\n\n' + markdown_table(res) + '\n\n' + '\n'.join(lines) +
+            f"\n\n**Decision ({rows[1][0]} − {rows[0][0]}, held out): {decision}** (difference {primary['diff']:+.2f} points, "
+            f"95% CI [{primary['lo']:+.2f}, {primary['hi']:+.2f}]; the rule: supported if the lower end > 0 and the difference ≥ +{margin}, "
+            f"not supported if the upper end < +{margin})"), decision

@@ -35,3 +35,42 @@ def test_gpu_probe_runs_on_cpu():
     m = json.loads(r.stdout.splitlines()[-1])
     assert m['settings'] == {'head': 'saol', 'cutmix': 0.5, 'ss1': 1, 'ss2': 1, 'sd': 0.5} and m['bs'] == 16
     assert m['steps'] >= 1 and m['img_s'] > 0 and m['device'] == 'cpu'
+
+def test_gpu_run_dry_run(tmp_path):
+    "experiments/gpu_run.sh, all of `run` on a CPU at a tiny scale (DRY=1), then `unpack` and the report: no GPU minute lost to a typo"
+    env = {**os.environ, 'DRY': '1', 'WORK': str(tmp_path/'work'), 'OUT': str(tmp_path/'out'), 'PY': sys.executable, 'OMP_NUM_THREADS': '1'}
+    run = lambda *a, **kw: subprocess.run(['bash', str(ROOT/'experiments'/'gpu_run.sh'), *a], capture_output=True, text=True,
+                                          timeout=900, cwd=ROOT, env={**env, **kw})
+    r = run('run')
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    plan = json.loads((tmp_path/'work'/'plan.json').read_text())
+    assert plan['epochs'] == 2 and plan['ablation'] and len(plan['probe_img_s']) == 3 and plan['note'] == ''
+    outs = sorted(p.name for p in (tmp_path/'out').iterdir())
+    assert outs == ['decisive-results.tgz'] + sorted(f'weights-{t}.tgz' for t in ('r20-gapfc', 'r20-full', 'r20-gapfc-cutmix',
+                    'r20-full-ss1only', 'r20-full-ss2only', 'r20-full-ss0.1'))
+    assert len(outs) <= 8 and all(p.stat().st_size < 16 << 20 for p in (tmp_path/'out').iterdir())   # what a device call brings back
+    r = run('unpack', str(tmp_path/'out'), DEST=str(tmp_path/'dest'))
+    assert r.returncode == 0, r.stderr
+    res = tmp_path/'dest'/'results'/'decisive-gpu'
+    jobs = (res/'jobs').read_text().splitlines()
+    assert len(jobs) == 3*2 + 3                                                     # 3 rows x 2 seeds, 3 ablation rows x 1
+    for line in jobs:                                                               # each result holds the exact command, seed included
+        a = shlex.split(line); seed, group, tag, train_args = a[1], a[2], a[3], a[5:]
+        m = json.loads((res/f'{tag}-s{seed}.json').read_text())
+        assert m['command'] == shlex.join(['saol_lite', 'train', *train_args, '--seed', seed, '--no-progress', '--out', f'runs/{group}/{tag}-s{seed}'])
+        assert m['status'] == 'done' and m['n_holdout'] == 64 and 'holdout_acc' in m and (res/f'{tag}-s{seed}.npz').exists()
+    assert {'machine.json', 'plan.json', 'sweep.log'} <= {p.name for p in res.iterdir()}
+    assert len(list((tmp_path/'dest'/'runs'/'decisive-gpu-weights').glob('*.pt'))) == 9
+    rep = subprocess.run([sys.executable, str(ROOT/'tools'/'decisive_report.py'), str(res)], capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0 and '**Decision (SAOL full recipe − GAP-FC, held out): ' in rep.stdout, rep.stdout + rep.stderr
+
+def test_decisive_jobs_are_the_written_protocol():
+    "decisive.sh prints the protocol of its header: 3 rows x 5 seeds, held-out 5,000, 60 epochs, the 30-epoch GPU recipe otherwise"
+    r = subprocess.run(['bash', str(ROOT/'experiments'/'decisive.sh'), 'jobs'], capture_output=True, text=True, timeout=60)
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and len(lines) == 15
+    for l in lines:
+        assert '--dataset cifar10' in l and '--holdout 5000' in l and '--epochs 60' in l and '--bs 512' in l and '--lr 0.4' in l
+        assert '--warmup 1' in l and '--schedule cosine' in l and '--wd 5e-4' in l and '--arch resnet20' in l
+    full = [l for l in lines if ' r20-full ' in l]
+    assert len(full) == 5 and all('--head saol --cutmix 0.5 --ss1 1 --ss2 1 --sd 0.5' in l for l in full)
