@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_cli.ipynb #54c77e2e
 from __future__ import annotations
-import argparse, json, os, sys
+import argparse, json, os, shlex, sys
 from dataclasses import fields
 from pathlib import Path
 import torch
@@ -116,7 +116,8 @@ class EvalCommand:
         jpeg = f', JPEG quality {args.jpeg}' if args.jpeg is not None else ''
         print(f"{name} test{jpeg}, {len(test)} images: accuracy {res['test_acc']:.2%}{exact}")
         dest = Path(args.json) if args.json else Path(args.ckpt).with_name('eval.json' if args.jpeg is None else f'eval-jpeg{args.jpeg}.json')
-        write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], jpeg=args.jpeg, **res))
+        write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], jpeg=args.jpeg, **res,
+                              command=getattr(args, 'command_line', None)))
 
 # %% ../nbs/03a_cli.ipynb #85d3e182
 def build_parser() -> argparse.ArgumentParser:
@@ -137,6 +138,7 @@ def run_command(argv=None) -> int:
     "Parse `argv`, run that subcommand, and turn a `SaolError` or Ctrl-C into one line on stderr and a status"
     load_plugins()
     args = build_parser().parse_args(argv)
+    args.command_line = shlex.join(['saol_lite', *(sys.argv[1:] if argv is None else argv)])   # for result files: what produced them
     try: COMMANDS[args.command].run(args); return 0
     except SaolError as e: print(f'saol_lite: error: {e}', file=sys.stderr); return 1
     except KeyboardInterrupt:

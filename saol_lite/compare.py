@@ -115,6 +115,7 @@ def run_method(method: str, base: Config, seed: int, out) -> Path:
     cfg = run_config(method, base, seed, out)
     d = Path(cfg.out)
     if not run_dir_done(d, cfg): train(replace(cfg, resume=True))
+    if 'command' not in (m := read_metrics(d)): write_json(d/'metrics.json', m | {'command': train_command(cfg, skip=('resume',))})   # seed included
     if not (d/'localization.json').exists():
         model, ck = load_model(d/'last.pt')
         test = load_dataset(cfg.dataset, 'test', cfg.data_dir, False, cfg.limit_test, cfg.data_seed)
@@ -138,7 +139,7 @@ def summarize_method(method: str, base: Config, dirs: list, time_steps=5) -> dic
     return row | dict(command=train_command(cfg))
 
 # %% ../nbs/17_compare.ipynb #66c3ef59
-def compare(methods, base: Config, seeds=(0, 1, 2), out='runs/compare', time_steps=5, train_missing=True) -> list:
+def compare(methods, base: Config, seeds=(0, 1, 2), out='runs/compare', time_steps=5, train_missing=True, command=None) -> list:
     """Train and measure every method alike; writes out/compare.json and out/compare.md.
     With `train_missing=False` nothing is trained: each row summarises the finished runs among `seeds` (its `seeds`
     column counts them) and a method with none is left out."""
@@ -147,7 +148,8 @@ def compare(methods, base: Config, seeds=(0, 1, 2), out='runs/compare', time_ste
     if not any(runs.values()): raise SaolError(f'no finished runs of {", ".join(methods)} for seeds {list(seeds)} in {out}')
     rows = [summarize_method(m, base, ds, time_steps) for m, ds in runs.items() if ds]
     meta = dict(base=asdict(base), seeds=list(seeds), torch=str(torch.__version__), threads=torch.get_num_threads(),
-                load_avg=os.getloadavg()[0], date=time.strftime('%Y-%m-%d'))
+                load_avg=os.getloadavg()[0], date=time.strftime('%Y-%m-%d'), command=command,   # what produced this file
+                runs={Path(d).name: read_metrics(d).get('command') for ds in runs.values() for d in ds})   # each run's exact command
     write_json(Path(out)/'compare.json', dict(meta=meta, rows=rows))
     (Path(out)/'compare.md').write_text(markdown_table(rows) + '\n')
     return rows
@@ -166,5 +168,6 @@ class CompareCommand:
     def run(self, args):
         given = {k: v for k, v in vars(args).items() if k in {f.name for f in fields(Config)}}
         base = Config(**given)
-        rows = compare(args.methods, replace(base, out=None), args.seeds, base.out or 'runs/compare', args.time_steps, not args.done_only)
+        rows = compare(args.methods, replace(base, out=None), args.seeds, base.out or 'runs/compare', args.time_steps, not args.done_only,
+                       getattr(args, 'command_line', None))
         print(markdown_table([{k: v for k, v in r.items() if k != 'command'} for r in rows]))

@@ -50,8 +50,8 @@ def running_stats_kept(model: nn.Module):
             for b, v in zip((m.running_mean, m.running_var, m.num_batches_tracked), s): b.data.copy_(v)   # graph, and a tracked in-place write would fail its backward
 
 @torch.no_grad()
-def clean_partner_log_probs(model, x: Tensor, mix: Mixed, keep_bn_stats=True) -> Tensor:
-    "log Y (N,K,H,W) of each image's partner, from a gradient-free forward pass of the clean batch `x` (BatchNorm's running statistics untouched unless `keep_bn_stats=False`)"
+def clean_partner_log_probs(model, x: Tensor, mix: Mixed, keep_bn_stats=False) -> Tensor:
+    "log Y (N,K,H,W) of each image's partner, from a gradient-free forward pass of the clean batch `x` (with `keep_bn_stats`, BatchNorm's running statistics are left as they were)"
     if not keep_bn_stats: return log_class_probs(model(x).spatial_logits)[mix.perm]
     with running_stats_kept(model): return log_class_probs(model(x).spatial_logits)[mix.perm]
 

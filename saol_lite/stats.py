@@ -117,7 +117,7 @@ def paired_bootstrap(correct_a, correct_b, n_boot=2000, seed=0, level=0.95) -> d
 def _same_runs(acc, correct, name: str):
     "Check that per-run accuracies (%) are the per-image results' row means, run for run"
     acc, from_images = _group(acc, name), 100*_correctness(correct, name).mean(1).numpy()
-    if acc.shape != from_images.shape or not np.allclose(acc, from_images, rtol=0, atol=1e-6):
+    if acc.shape != from_images.shape or not np.allclose(acc, from_images, rtol=0, atol=1e-4):   # 1e-4 points: float32 accuracies in metrics.json
         raise SaolError(f'group {name}: the accuracies {np.round(acc, 3).tolist()} are not the per-image results\' '
                         f'{np.round(from_images, 3).tolist()}: give both for the same runs, accuracies in percent')
 

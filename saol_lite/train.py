@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 import saol_lite
 from .data import SaolError, Figure, BatchLoader, ImageSet, channel_stats, limit, load_dataset, normalize, stratified_split
 from .models import logits_of, replaces
+from .stats import compare
 from .heads import HEADS, create_model, head_options, load_plugins, model_maps, show_maps
 
 # %% auto #0
@@ -22,7 +23,7 @@ __all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'TRAINERS', 'Config', 'check_config',
            'load_checkpoint', 'load_model', 'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves',
            'maps_figure', 'save_per_image', 'kept_epochs', 'format_row', 'load_splits', 'model_options',
            'register_trainer', 'trainer_class', 'train', 'read_metrics', 'full_config', 'mean_std', 'summarize',
-           'markdown_table']
+           'markdown_table', 'compare_runs']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -63,7 +64,7 @@ class Config:
     ss1: float = 0.0                   # weight of L_ss1: predict the pasted region (needs cutmix and a SAOL head)
     ss1_predictor: str = 'ratio'       # L_ss1's predictor: ratio Y_yB/(Y_yA+Y_yB), or head (a 1-channel head)
     ss2: float = 0.0                   # weight of L_ss2: pasted cells match the clean pasted image (needs cutmix, SAOL)
-    ss2_bn: str = 'keep'               # L_ss2's clean forward: keep BatchNorm's running statistics untouched (keep) or let it update them too (update)
+    ss2_bn: str = 'update'             # L_ss2's clean forward also updates BatchNorm's running statistics (update), or leaves them untouched (keep); notebook 09
     sd: float = 0.0                    # beta of self-distillation from SAOL into an auxiliary GAP-FC head; 0 = off
     sd_temp: float = 1.0               # temperature T of self-distillation
     # hardware and bookkeeping
@@ -511,3 +512,13 @@ def markdown_table(rows: list[dict]) -> str:
     fmt = lambda v: f'{v:,}' if isinstance(v, int) else json.dumps(v) if isinstance(v, dict) else str(v)
     return '\n'.join(['| ' + ' | '.join(cols) + ' |', '|' + '---|'*len(cols)] +
                      ['| ' + ' | '.join(fmt(r.get(c, '')) for c in cols) + ' |' for r in rows])
+
+# %% ../nbs/03_train.ipynb #827f15a6
+def compare_runs(a, b, key='test_acc', names=('A', 'B'), **kw) -> dict:
+    "The comparison rule (notebook `00a_stats`) on two groups of runs (run folders or metrics files): `key` (accuracies in points), image-paired when every run kept its per-image results"
+    npz = lambda p: Path(p)/'per_image.npz' if Path(p).is_dir() else Path(p).with_suffix('.npz')
+    split = key.removesuffix('_acc')
+    paired = split in ('test', 'holdout') and all(npz(p).exists() for p in (*a, *b))
+    correct = [np.stack([np.load(npz(p), allow_pickle=False)[split] for p in g]) for g in (a, b)] if paired else [None, None]
+    scale = 100 if key.endswith(('_acc', '_acc_exact')) else 1
+    return compare(*([scale*read_metrics(p)[key] for p in g] for g in (a, b)), *correct, names=names, **kw)
