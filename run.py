@@ -4,8 +4,11 @@
     python3 run.py demo     # train on the embedded synthetic data; prints test accuracy, writes figures to runs/demo/
     python3 run.py test     # every notebook and tests/ under pytest (extra arguments go to pytest)
     python3 run.py setup    # only create/update .venv with the dev tools
+    python3 run.py course   # .venv with the course's packages, then JupyterLab on nbs/ (extra arguments go to
+                            # JupyterLab, e.g. --no-browser --port 8890)
 
-The first call creates .venv: PyTorch first, then saol_lite (editable; with its `dev` extra for the tests).
+The first call creates .venv: PyTorch first, then saol_lite (editable; with its `dev` extra for the tests, and
+its `course` extra, JupyterLab and what the notebooks import, for `course`).
 PyTorch comes from $TORCH, default "torch==2.13.0"; set it to pick another build, e.g.
 TORCH="torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu" for a CPU-only download.
 Later calls reuse .venv and reinstall only when setup.py, settings.ini or $TORCH change.
@@ -49,6 +52,13 @@ def main(argv):
         setup('dev')
         sh(BIN/'python', '-m', 'pytest', 'tests', '--durations=15', *rest)
     elif what == 'setup': setup('dev')
+    elif what == 'course':
+        setup('course')
+        lab = [str(BIN/'python'), '-m', 'jupyterlab', *rest]
+        print('+ cd nbs &&', ' '.join(lab), flush=True)
+        os.chdir(ROOT/'nbs')                                     # JupyterLab serves its working folder; kernels start beside each notebook
+        if os.name == 'posix': os.execv(lab[0], lab)             # JupyterLab takes over this process: Ctrl-C reaches it alone
+        sys.exit(subprocess.run(lab).returncode)
     else: print(__doc__); sys.exit(0 if what in ('help', '-h', '--help') else 2)
 
 if __name__ == '__main__': main(sys.argv[1:])
