@@ -18,7 +18,8 @@ __all__ = ['DEMO', 'library_digest', 'demo_key', 'demo_cache', 'file_lock', 'Dem
 
 # %% ../nbs/03b_demo.ipynb #9abac6e2
 DEMO = Config(dataset='synthetic', arch='resnet8', head='saol', limit_train=4800, limit_test=1000, epochs=4, bs=64, lr=0.1,
-              schedule='onecycle', seed=0, data_seed=0, progress=False)   # 4,800 images x 4 epochs / 64 = 300 steps
+              schedule='onecycle', seed=0, data_seed=0, keep_ckpts=4, progress=False)   # 4,800 images x 4 epochs / 64 = 300 steps;
+#                                          every epoch's checkpoint kept, for the explorer's slider (notebook 11)
 
 # %% ../nbs/03b_demo.ipynb #aa7c1c56
 def library_digest() -> str:

@@ -50,7 +50,7 @@ def client_for(path, run_flags=(), timeout=1200, allow_errors=False) -> Skipping
     "An executor for notebook `path` in a fresh python3 kernel started in the notebook's folder, as JupyterLab does"
     path, flags = Path(path).absolute(), tst_flags() - set(run_flags)
     return SkippingClient(nbformat.read(path, as_version=4), lambda c: skipped(c, flags), timeout=timeout, kernel_name='python3',
-                          allow_errors=allow_errors, record_timing=False, resources={'metadata': {'path': str(path.parent)}})
+                          allow_errors=allow_errors, record_timing=False, store_widget_state=False, resources={'metadata': {'path': str(path.parent)}})
 
 def run_nb(path, run_flags=()):
     "Execute `path` and write its new outputs into it (also when a cell fails: the outputs so far are kept)"
