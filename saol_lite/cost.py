@@ -6,7 +6,8 @@
 from __future__ import annotations
 import statistics, time
 import torch, torch.nn as nn, torch.nn.functional as F
-from .models import logits_of
+from .models import create_backbone, logits_of
+from .heads import create_model
 
 # %% auto #0
 __all__ = ['conv_macs', 'count_macs', 'step_time', 'cost_rows']
