@@ -4,13 +4,13 @@
 
 # %% ../nbs/03b_demo.ipynb #be674bb8
 from __future__ import annotations
-import hashlib, json, os, shutil, tempfile, threading, time
+import hashlib, json, os, shutil, tempfile
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 import torch, torch.nn as nn
 import saol_lite
-from .data import ImageSet, SaolError
+from .data import ImageSet
 from .train import Config, load_model, load_splits, read_metrics, train
 
 # %% auto #0

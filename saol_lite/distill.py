@@ -13,8 +13,8 @@ from .data import SaolError
 from .cutmix import Mixed, cutmix, mixed_ce, mixed_correct, unmixed
 from .saol import SAOLOut
 from .self_supervision import clean_partner_log_probs, ss1_loss, ss2_loss
-from .train import Config, markdown_table, mean_std, register_loss
-from .stats import compare, comparison_row, verdict
+from .train import Config, compare_runs, markdown_table, mean_std, register_loss
+from .stats import comparison_row, verdict
 
 # %% auto #0
 __all__ = ['DECISIVE', 'sd_loss', 'saol_step', 'saol_recipe', 'for_inference', 'decide', 'run_group', 'decisive_report']
@@ -65,37 +65,35 @@ def decide(r: dict, margin=0.5) -> str:
     if r['hi'] < margin: return 'not supported at this budget'
     return 'inconclusive'
 
-def run_group(folder, tag: str) -> dict:
-    "The finished runs `folder/tag-sS.json` of one row: their metrics, by seed, and per-image results where saved"
-    files = sorted(Path(folder).glob(f'{tag}-s[0-9]*.json'), key=lambda f: int(f.stem.rsplit('-s', 1)[1]))
-    runs = [json.loads(f.read_text()) for f in files]
-    npz = [f.with_suffix('.npz') for f in files]
-    per_image = [np.load(f, allow_pickle=False) for f in npz] if files and all(f.exists() for f in npz) else None
-    return dict(tag=tag, runs=runs, per_image=per_image, commands=[r.get('command') for r in runs])
+def run_group(folder, tag: str) -> list:
+    "The result files `folder/tag-sS.json` of one row's finished runs, by seed"
+    return sorted(Path(folder).glob(f'{tag}-s[0-9]*.json'), key=lambda f: int(f.stem.rsplit('-s', 1)[1]))
 
 # %% ../nbs/10_distill.ipynb #2b312d6b
 DECISIVE = [('GAP-FC', 'r20-gapfc'), ('SAOL full recipe', 'r20-full'), ('GAP-FC + CutMix', 'r20-gapfc-cutmix')]
 
-def _pts(g: dict, key: str) -> list: return [100*r[key] for r in g['runs']]
+def _summary_row(name: str, files: list) -> dict:
+    "One row of the decisive table: seeds, accuracies (mean ± std) and held-out NLL"
+    runs = [json.loads(f.read_text()) for f in files]
+    if not runs: return {'row': name, 'seeds': 0, 'held out %': 'pending'}
+    cols = (('held out %', 'holdout_acc'), ('test %', 'test_acc'), ('exact %', 'test_acc_exact'))
+    return {'row': name, 'seeds': len(runs), **{c: mean_std([r[k] for r in runs]) for c, k in cols if all(k in r for r in runs)},
+            'held-out NLL': f"{np.mean([r['holdout_loss'] for r in runs]):.3f}"}
 
 def decisive_report(folder, rows=DECISIVE, margin=0.5) -> tuple[str, str | None]:
     "Markdown: the rows' table, the comparisons by the course's rule, and the decision; and the decision (None while pending)"
-    groups = {name: run_group(folder, tag) for name, tag in rows}
-    table = [{'row': n, 'seeds': len(g['runs']), **({k: mean_std([r[key] for r in g['runs']]) for k, key in
-              (('held out %', 'holdout_acc'), ('test %', 'test_acc'), ('exact %', 'test_acc_exact')) if all(key in r for r in g['runs'])} if g['runs'] else {'held out %': 'pending'}),
-              **({'held-out NLL': f"{np.mean([r['holdout_loss'] for r in g['runs']]):.3f}"} if g['runs'] else {})} for n, g in groups.items()]
-    text, (base, full, cm) = markdown_table(table), (groups[n] for n, _ in rows)
-    if min(len(base['runs']), len(full['runs'])) < 2: return text + '\n\n*Decision pending: fewer than 2 finished runs per row.*', None
-    pairs = [(rows[1][0], rows[0][0], full, base)] + ([(rows[1][0], rows[2][0], full, cm), (rows[2][0], rows[0][0], cm, base)] if len(cm['runs']) >= 2 else [])
+    (base, b), (full, f), (cm, c) = ((n, run_group(folder, t)) for n, t in rows)
+    text = markdown_table([_summary_row(n, g) for n, g in ((base, b), (full, f), (cm, c))])
+    if min(len(b), len(f)) < 2: return text + '\n\n*Decision pending: fewer than 2 finished runs per row.*', None
+    pairs = [(full, base, f, b)] + ([(full, cm, f, c), (cm, base, c, b)] if len(c) >= 2 else [])
     res, lines = [], []
-    for a, b, ga, gb in pairs:
-        for split, key in (('held out', 'holdout'), ('test', 'test')):
-            per = (np.stack([p[key] for p in ga['per_image']]), np.stack([p[key] for p in gb['per_image']])) if ga['per_image'] and gb['per_image'] else (None, None)
-            r = compare(_pts(ga, f'{key}_acc'), _pts(gb, f'{key}_acc'), *per, names=(a, b))
+    for na, nb_, ga, gb in pairs:
+        for split, key in (('held out', 'holdout_acc'), ('test', 'test_acc')):
+            r = compare_runs(ga, gb, key, names=(na, nb_))           # image-paired too where the runs kept per-image results
             res.append({'split': split} | comparison_row(r)); lines.append(f'- {split}: {verdict(r)}')
-    primary = compare(_pts(full, 'holdout_acc'), _pts(base, 'holdout_acc'), names=(rows[1][0], rows[0][0]))
-    decision = decide(primary, margin)
+    primary = compare_runs(f, b, 'holdout_acc', names=(full, base))
+    decision = decide(primary, margin)                             # on the Welch interval over seeds
     return (text + '\n\n' + markdown_table(res) + '\n\n' + '\n'.join(lines) +
-            f"\n\n**Decision ({rows[1][0]} − {rows[0][0]}, held out): {decision}** (difference {primary['diff']:+.2f} points, "
+            f"\n\n**Decision ({full} − {base}, held out): {decision}** (difference {primary['diff']:+.2f} points, "
             f"95% CI [{primary['lo']:+.2f}, {primary['hi']:+.2f}]; the rule: supported if the lower end > 0 and the difference ≥ +{margin}, "
             f"not supported if the upper end < +{margin})"), decision
