@@ -1,1 +1,11 @@
 __version__ = "0.1.0"
+
+# The composition root, written by hand (appendix 93_cli says why). Importing saol_lite imports every module, lowest
+# first, as timm's models/__init__.py does: each registers what it defines (architectures, heads, losses) in the registry
+# of a module below it, so every name is there whichever module a user imports. The command line is put together in
+# `cli`, the last module. No module imports one above it: tests/test_library.py checks that, and that this list is complete.
+from . import data, stats, models, heads, gradcam, train, demo                          # 00-03b
+from . import spatial_logits, attention, saol, decoder, saol_head, cost, localize      # 04-07c
+from . import cutmix, self_supervision, distill, explore, fast                         # 08-12
+from . import ltpa, sge, abn, sharpen, compare                                         # 13-17
+from . import dist, bench, cli                                                         # appendices 91-93

@@ -17,11 +17,10 @@ from .cost import count_macs
 from .cutmix import box_masks
 from .localize import score_localization, score_maps
 from .distill import for_inference
-from .cli import command, add_config_args
 
 # %% auto #0
 __all__ = ['METHODS', 'method_config', 'train_command', 'method_step_time', 'inference_time', 'cutmix_composites', 'localization',
-           'run_dir_done', 'run_config', 'run_method', 'summarize_method', 'compare', 'CompareCommand']
+           'run_dir_done', 'run_config', 'run_method', 'summarize_method', 'compare']
 
 # %% ../nbs/17_compare.ipynb #92e55cd7
 METHODS = {   # name -> changes to the base config ('{arch}' is the base architecture)
@@ -153,21 +152,3 @@ def compare(methods, base: Config, seeds=(0, 1, 2), out='runs/compare', time_ste
     write_json(Path(out)/'compare.json', dict(meta=meta, rows=rows))
     (Path(out)/'compare.md').write_text(markdown_table(rows) + '\n')
     return rows
-
-# %% ../nbs/17_compare.ipynb #fc0643d5
-@command('compare')
-class CompareCommand:
-    help = 'train every method alike (same backbone, data, budget, seeds) and write OUT/compare.md and compare.json'
-    def add_args(self, p):
-        p.add_argument('--methods', nargs='+', default=list(METHODS), choices=list(METHODS), help='methods to compare (default: all)')
-        p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2], help='training seeds (default: 0 1 2)')
-        p.add_argument('--done-only', action='store_true', help='train nothing: summarise the finished runs in --out (rows count their seeds)')
-        p.add_argument('--time-steps', type=int, default=5, help='training/inference steps to time per method (0: no timing)')
-        add_config_args(p, skip=('head_args', 'head', 'seed', 'resume'))
-
-    def run(self, args):
-        given = {k: v for k, v in vars(args).items() if k in {f.name for f in fields(Config)}}
-        base = Config(**given)
-        rows = compare(args.methods, replace(base, out=None), args.seeds, base.out or 'runs/compare', args.time_steps, not args.done_only,
-                       getattr(args, 'command_line', None))
-        print(markdown_table([{k: v for k, v in r.items() if k != 'command'} for r in rows]))

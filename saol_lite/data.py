@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 import matplotlib.figure
 
 # %% auto #0
-__all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SUBSAMPLING', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'SaolError', 'CifarSpec',
+__all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SUBSAMPLING', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'DATASETS', 'SaolError', 'CifarSpec',
            'read_cifar_bin', 'ImageSet', 'subset', 'limit', 'stratified_split', 'exact_mask', 'data_root',
            'default_data_dirs', 'find_cifar', 'load_cifar', 'jpeg_copy', 'fetch', 'safe_extract', 'download_cifar',
            'local_server', 'pad_crop', 'random_crop', 'random_flip', 'channel_stats', 'normalize', 'BatchLoader',
@@ -424,6 +424,8 @@ def show_batch(x, y=None, classes=None, masks=None, preds=None, n=16, ncols=8, s
 
 # %% ../nbs/00_data.ipynb #bafbfe4c
 SYNTH_SIZES = {'train': 10_000, 'test': 2_000}   # default sizes of the synthetic splits
+
+DATASETS = ['synthetic', 'cifar10', 'cifar100']   # the names `load_dataset` knows
 
 def load_dataset(name='synthetic', split='train', data_dir=None, download=False, n=None, seed=0) -> ImageSet:
     "Split `split` of dataset `name`, optionally limited to `n` images drawn with `seed`"

@@ -14,13 +14,12 @@ from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize, to_hex
 from matplotlib.image import imsave
-from .data import SaolError, Figure, ImageSet, BatchLoader, channel_stats, load_dataset, normalize
+from .data import DATASETS, SaolError, Figure, ImageSet, BatchLoader, channel_stats, load_dataset, normalize
 from .models import logits_of
 from .heads import model_maps, upsample, normalise01
 from .train import CHOICES, load_model, predict, resolve_device
 from .cutmix import Mixed, box_masks, mask_on_grid
 from .self_supervision import paste_logits, ss1_loss
-from .cli import DATASETS, command
 
 # %% auto #0
 __all__ = ['FIXED_RANGE', 'image_maps', 'at_class', 'resolve_class', 'as_rgb', 'overlay', 'map_range', 'flat_note', 'Explained',
@@ -486,7 +485,6 @@ def explain_checkpoint(ckpt, images='0:16', cls='pred', split='test', dataset=No
     return explain_grid(x, at_class(maps, k), titles, alpha, labels)
 
 # %% ../nbs/11_explore.ipynb #5688fcc5
-@command('explain')
 class ExplainCommand:
     help = "draw test images with a checkpoint's maps (attention, Y_k, A⊙Y_k, CAM, ...) as a grid"
     def add_args(self, p):

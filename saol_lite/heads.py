@@ -8,7 +8,7 @@ import inspect, math
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError, Figure, BatchLoader
-from .models import Classifier, create_backbone, load_plugins, logits_of, replaces
+from .models import Classifier, create_backbone, logits_of, replaces
 
 # %% auto #0
 __all__ = ['HEADS', 'GAPFCHead', 'register_head', 'head_options', 'create_head', 'create_model', 'cam', 'model_maps', 'upsample',
@@ -39,7 +39,6 @@ def head_options(name: str) -> dict:
 # %% ../nbs/02_gapfc.ipynb #66041063
 def create_head(name: str, channels: list, n_classes: int, **options) -> nn.Module:
     "The registered head `name` for stage widths `channels`, with its `options` checked"
-    if name not in HEADS: load_plugins()
     if name not in HEADS: raise SaolError(f"unknown head {name!r}: choose from {', '.join(HEADS)}")
     if bad := sorted(set(options) - set(head_options(name))):
         takes = ', '.join(head_options(name)) or 'no options'

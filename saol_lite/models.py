@@ -4,7 +4,6 @@
 
 # %% ../nbs/01_resnet.ipynb #e5d39008
 from __future__ import annotations
-import importlib
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
@@ -12,7 +11,7 @@ from .data import SaolError
 # %% auto #0
 __all__ = ['ARCHS', 'ZeroPadShortcut', 'conv_bn', 'BasicBlock', 'ResNet', 'init_weights', 'replaces', 'register_arch',
            'cifar_resnet', 'resnet8', 'resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'resnet18',
-           'load_plugins', 'create_backbone', 'Classifier', 'logits_of', 'Stages']
+           'create_backbone', 'Classifier', 'logits_of', 'Stages']
 
 # %% ../nbs/01_resnet.ipynb #e158e9df
 class ZeroPadShortcut(nn.Module):
@@ -69,7 +68,7 @@ def init_weights(m: nn.Module):
 ARCHS = {}   # name -> constructor of a backbone
 
 def replaces(old, new) -> bool:
-    "Whether registering `new` where `old` is (None: nothing) replaces it: yes, unless `old` was defined in the notebook being run and `new` is its module's copy, imported later (by `load_plugins`)"
+    "Whether registering `new` where `old` is (None: nothing) replaces it: yes, unless `old` was defined in the notebook being run and `new` is its module's copy, imported later"
     return old is None or getattr(old, '__module__', None) != '__main__' or getattr(new, '__module__', None) == '__main__'
 
 def register_arch(f):
@@ -103,14 +102,8 @@ def resnet18():
     return ResNet((2, 2, 2, 2), (64, 128, 256, 512), (1, 2, 2, 2), shortcut='B', stem=64)
 
 # %% ../nbs/01_resnet.ipynb #9879629b
-def load_plugins():
-    "Import every module of saol_lite, so that what later notebooks register (archs, heads, losses, commands) is there"
-    from saol_lite._modidx import d
-    for mod in d['syms']: importlib.import_module(mod)
-
 def create_backbone(name: str) -> nn.Module:
-    "The registered backbone called `name` (later notebooks' archs are imported when needed)"
-    if name not in ARCHS: load_plugins()
+    "The registered backbone called `name` (every module registers its archs when `saol_lite` is imported)"
     if name not in ARCHS: raise SaolError(f"unknown architecture {name!r}: choose from {', '.join(ARCHS)}")
     return ARCHS[name]()
 

@@ -4,26 +4,28 @@
 
 # %% ../nbs/03_train.ipynb #341e06a1
 from __future__ import annotations
-import importlib, inspect, json, linecache, math, os, re, shutil, tempfile, time
+import copy, inspect, json, linecache, math, os, re, shutil, tempfile, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
+from typing import Callable
+from fastcore.basics import patch
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
-import saol_lite
+from . import __version__
 from .data import SaolError, Figure, BatchLoader, ImageSet, channel_stats, limit, load_dataset, normalize, stratified_split
 from .models import logits_of, replaces
 from .stats import compare
-from .heads import HEADS, create_model, head_options, load_plugins, model_maps, show_maps
+from .heads import HEADS, create_model, head_options, model_maps, show_maps
 
 # %% auto #0
-__all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'TRAINERS', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset',
+__all__ = ['CHOICES', 'PRESETS', 'LOSSES', 'RUN_FILES', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset',
            'lr_at', 'make_optimizer', 'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss',
-           'resolve_device', 'autocast', 'use_channels_last', 'predict', 'evaluate', 'save_checkpoint',
-           'load_checkpoint', 'load_model', 'TrainingDiverged', 'Trainer', 'n_params', 'write_json', 'plot_curves',
-           'maps_figure', 'save_per_image', 'kept_epochs', 'format_row', 'load_splits', 'model_options',
-           'register_trainer', 'trainer_class', 'train', 'read_metrics', 'full_config', 'mean_std', 'summarize',
-           'markdown_table', 'compare_runs']
+           'resolve_device', 'autocast', 'use_channels_last', 'predict', 'scores', 'evaluate', 'save_checkpoint',
+           'load_checkpoint', 'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer', 'check_batch',
+           'add_sums', 'epoch_means', 'n_params', 'write_json', 'plot_curves', 'maps_figure', 'run_files',
+           'claim_folder', 'save_per_image', 'kept_epochs', 'format_row', 'load_splits', 'model_options', 'check_parts',
+           'train', 'read_metrics', 'full_config', 'mean_std', 'summarize', 'markdown_table', 'compare_runs']
 
 # %% ../nbs/03_train.ipynb #212b7a19
 @dataclass
@@ -72,13 +74,14 @@ class Config:
     device: str = 'auto'               # auto (CUDA when available), cpu or cuda
     precision: str = 'auto'            # auto (bf16 autocast on CUDA, fp32 on CPU), fp32 or bf16
     channels_last: str = 'auto'        # memory format: auto (on CUDA), on or off
-    fast: str = 'auto'                 # the fast path of notebook 12: auto (on CUDA, and whenever --ema, --tta, --compile or torchrun need it), on or off
-    compile: str = 'off'               # torch.compile the model on the fast path: off, on, max-autotune, or eager (trace only, a quick check); its warm-up is timed apart
+    fast: str = 'auto'                 # the fast parts of notebook 12 (as the command line chooses parts): auto (on CUDA, and whenever --ema, --tta, --compile or torchrun need them), on or off
+    compile: str = 'off'               # torch.compile the step (a fast part, notebook 12): off, on, max-autotune, or eager (trace only, a quick check); its warm-up is timed apart
     sync_bn: bool = False              # under torchrun on CUDA: batch-norm statistics over the global batch (SyncBatchNorm) instead of each rank's share
     eval_bs: int = 500                 # images per batch when testing
     eval_every: int = 1                # test after every this many epochs (and always after the last)
     out: str | None = None             # run folder for metrics.json, last.pt and curves.png
     resume: bool = False               # continue from out/last.pt if it exists
+    overwrite: bool = False            # train into an --out that holds a run, deleting that run's files first (without it: an error)
     keep_ckpts: int = 0                # also keep this many checkpoints spread over the run (epoch-NNN.pt), to watch training unfold
     progress: bool = True              # progress bars and one line per epoch
 
@@ -93,6 +96,7 @@ def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"
     for k, ok in CHOICES.items():
         if getattr(cfg, k) not in ok: raise SaolError(f"{k} must be one of {', '.join(ok)}, got {getattr(cfg, k)!r}")
+    if cfg.resume and cfg.overwrite: raise SaolError('--resume continues the run in --out and --overwrite replaces it: choose one')
     if cfg.holdout < 0: raise SaolError(f'holdout must not be negative, got {cfg.holdout}')
     if cfg.keep_ckpts < 0: raise SaolError(f'keep_ckpts must not be negative, got {cfg.keep_ckpts}')
     for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):
@@ -103,7 +107,7 @@ def check_config(cfg):
         if not 0 <= getattr(cfg, k) <= 1: raise SaolError(f'{k} must be between 0 and 1, got {getattr(cfg, k)}')
     if not 0 <= cfg.ema < 1: raise SaolError(f'ema is a decay in [0, 1), got {cfg.ema}')
     if cfg.fast == 'off' and (cfg.ema or cfg.tta or cfg.compile != 'off'):
-        raise SaolError('--ema, --tta and --compile belong to the fast path (notebook 12): use --fast auto or on')
+        raise SaolError('--ema, --tta and --compile are fast parts (notebook 12): use --fast auto or on')
     for k in ('cutmix_alpha', 'sd_temp'):
         if getattr(cfg, k) <= 0: raise SaolError(f'{k} must be positive, got {getattr(cfg, k)}')
     cfg.milestones = tuple(float(m) for m in cfg.milestones)
@@ -138,6 +142,8 @@ PRESETS = {
     'short': dict(epochs=30, bs=128, lr=0.1, schedule='cosine', wd=5e-4),                 # a GPU afternoon's recipe
     'paper': dict(epochs=300, bs=64, lr=0.1, schedule='step', milestones=(0.5, 0.75),     # [review] the SAOL/CutMix
                   momentum=0.9, nesterov=True, wd=1e-4),                                   #   CIFAR recipe
+    'speedrun': dict(dataset='cifar10', arch='resnet18', head='saol', epochs=16, bs=512, lr=0.4, schedule='onecycle',  # untuned: GPU runs
+                     wd=5e-4, label_smoothing=0.1, ema=0.99, tta=True, eval_every=16),                           #   pending (notebook 12)
 }
 
 def preset(name: str, **overrides) -> Config:
@@ -221,14 +227,20 @@ def predict(model: nn.Module, dl: BatchLoader, precision='auto', channels_last=F
         ys.append(yb.cpu())
     return torch.cat(logits), torch.cat(ys)
 
+def scores(logits: Tensor, y: Tensor, exact: Tensor | None = None, prefix='test', reduce=None) -> dict:
+    "Loss (NLL) and top-1 accuracy as `{prefix}_loss`, `{prefix}_acc`, and on the `exact` records if given; counts summed by `reduce` (over processes: appendix `91_torchrun`)"
+    ok = logits.argmax(1) == y
+    ex = exact if exact is not None else torch.zeros(len(y), dtype=torch.bool)
+    s = torch.stack([F.cross_entropy(logits, y, reduction='sum').double(), *(torch.as_tensor(v).double() for v in (ok.sum(), len(y), ok[ex].sum(), ex.sum()))])
+    loss, right, n, right_ex, n_ex = (reduce(s) if reduce else s).tolist()
+    return {f'{prefix}_loss': loss/n, f'{prefix}_acc': right/n} | ({f'{prefix}_acc_exact': right_ex/n_ex, 'n_exact': int(n_ex)} if exact is not None else {})
+
 def evaluate(model: nn.Module, dl: BatchLoader, precision='auto', channels_last=False, prefix='test', keep=None) -> dict:
-    "Loss (NLL) and top-1 accuracy as `{prefix}_loss`, `{prefix}_acc`, and on the exact records when the set has `exact` flags; `keep[prefix]` gets the per-image correctness"
+    "`scores` of `model` on every batch of `dl`; `keep[prefix]` gets the per-image correctness"
     logits, y = predict(model, dl, precision, channels_last)
-    correct = logits.argmax(1) == y
-    if keep is not None: keep[prefix] = correct
-    res = {f'{prefix}_loss': F.cross_entropy(logits, y).item(), f'{prefix}_acc': correct.float().mean().item()}
-    if dl.ds.exact is not None: res.update({f'{prefix}_acc_exact': correct[dl.ds.exact].float().mean().item(), 'n_exact': int(dl.ds.exact.sum())})
-    return res
+    if keep is not None: keep[prefix] = logits.argmax(1) == y
+    return scores(logits, y, dl.ds.exact, prefix)
+
 
 # %% ../nbs/03_train.ipynb #32af2f4b
 def save_checkpoint(path, state: dict):
@@ -257,79 +269,172 @@ def load_model(path, device='cpu') -> tuple[nn.Module, dict]:
     model.load_state_dict(ck['model'])
     return model.to(device).eval(), ck
 
-# %% ../nbs/03_train.ipynb #1d506455
+# %% ../nbs/03_train.ipynb #94ef9a54
+class OneProcess:
+    "The processes sharing a run: this one alone (torchrun's several are in the appendix `91_torchrun`)"
+    rank, world = 0, 1
+    def prepare(self, model: nn.Module) -> nn.Module: return model    # before training, e.g. SyncBatchNorm layers
+    def wrap(self, model: nn.Module) -> nn.Module: return model       # what the step calls, e.g. DistributedDataParallel
+    def reduce(self, t: Tensor, op='sum') -> Tensor: return t          # summed (or its minimum) over the processes
+    def share(self, xb: Tensor, yb: Tensor) -> tuple: return xb, yb   # this process's share of a training batch
+    def mine(self, ds: ImageSet) -> ImageSet: return ds               # this process's share of a test set
+    def sync(self, model: nn.Module): pass                            # give every process rank 0's buffers
+    def close(self): pass
+
+@dataclass
+class Parts:
+    "What may differ between a lesson run and a fast GPU run; the loop that uses them is the same"
+    loader: Callable = BatchLoader     # the batch source: BatchLoader (notebook 00) or FastLoader (notebook 12)
+    predict: Callable = predict        # how a split is scored: plain, or with flip TTA (notebook 12)
+    ema: Callable | None = None        # model -> an averaged copy to test with (notebook 12), or None
+    compile: Callable | None = None    # model -> the compiled model the step calls (notebook 12), or None
+    ranks: OneProcess = field(default_factory=OneProcess)   # one process, or torchrun's (appendix)
+    check_every: int = 1               # steps between read-backs of the NaN check: every step where reading is free
+    name: str = 'lesson'               # recorded in metrics.json
+
+# %% ../nbs/03_train.ipynb #abfae5f0
 class TrainingDiverged(SaolError):
     "The loss became NaN or infinite"
 
 class Trainer:
-    "One training run: model, data, optimiser and loss, as `cfg` says"
-    def __init__(self, model: nn.Module, train: ImageSet, test: ImageSet, cfg: Config, loss_fn=None, holdout: ImageSet | None = None):
-        self.cfg, self.device = cfg, resolve_device(cfg.device)
-        if len(train) < cfg.bs: raise SaolError(f'batch size {cfg.bs} is larger than the {len(train)} training images: lower --bs')
+    "One training run: model, data, optimiser and loss as `cfg` says, fed and tested by `parts`"
+    def __init__(self, model: nn.Module, train: ImageSet, test: ImageSet, cfg: Config, loss_fn=None,
+                 holdout: ImageSet | None = None, parts: Parts | None = None):
+        self.cfg, self.device, self.parts = cfg, resolve_device(cfg.device), parts or Parts()
+        self.ranks, self.rank, self.world = self.parts.ranks, self.parts.ranks.rank, self.parts.ranks.world   # only rank 0 writes
+        check_batch(cfg.bs, len(train), self.world)
         self.cl = use_channels_last(self.device, cfg.channels_last)
-        self.model = model.to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
-        self.stats, self.classes = channel_stats(train.x), list(train.classes)
-        self.train_dl = BatchLoader(train, cfg.bs, True, cfg.augment, self.stats, self.device, cfg.seed, drop_last=True)
-        self.test_dl = BatchLoader(test, cfg.eval_bs, stats=self.stats, device=self.device)
-        self.holdout_dl = BatchLoader(holdout, cfg.eval_bs, stats=self.stats, device=self.device) if holdout is not None else None
-        self.correct = {}        # per-image correctness of the last evaluation, by split
+        self.model = self.ranks.prepare(model).to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
+        self.stats, self.classes, self.n_test = channel_stats(train.x), list(train.classes), len(test)
+        self.make_loaders(train, test, holdout)
         self.opt, self.loss_fn = make_optimizer(self.model, cfg), loss_fn or make_loss(cfg)
-        self.history, self.epoch, self.step, self.seconds = [], 0, 0, 0.0
-        self.out = Path(cfg.out) if cfg.out else None
-        self.rank, self.world = 0, 1     # one trainer per process under torchrun (notebook 12); only rank 0 writes
+        self.step_model = (self.parts.compile or (lambda m: m))(self.ranks.wrap(self.model))
+        self.ema = self.parts.ema(self.model) if self.parts.ema else None
+        self.history, self.epoch, self.step, self.seconds, self.compile_seconds = [], 0, 0, 0.0, 0.0
+        self.out, self.correct, self.first_bad = Path(cfg.out) if cfg.out else None, {}, None
 
-# %% ../nbs/03_train.ipynb #d6c7a2eb
-def _train_epoch(self: Trainer) -> dict:
-    "One pass over the training set; returns the epoch's mean loss, accuracy and extra terms"
-    cfg, model, total = self.cfg, self.model.train(), self.cfg.epochs*len(self.train_dl)
-    sums, n, correct = {}, 0, 0
-    bar = tqdm(self.train_dl, desc=f'epoch {self.epoch + 1}/{cfg.epochs}', leave=False, disable=not cfg.progress)
-    for xb, yb in bar:
-        lr = lr_at(self.step, total, cfg, len(self.train_dl))
-        for g in self.opt.param_groups: g['lr'] = lr
-        if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
-        with autocast(self.device, cfg.precision): loss, out, terms = self.loss_fn(model, xb, yb)
-        ok = terms.pop('correct', None)          # a CutMix loss scores against the label with the larger share (notebook 08)
-        if not torch.isfinite(loss): self.diverged(loss, lr)
-        self.opt.zero_grad(set_to_none=True); loss.backward()
-        if cfg.clip_grad: nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_grad)
-        self.opt.step(); self.step += 1
-        for k, v in {'loss': loss, **terms}.items(): sums[k] = sums.get(k, 0.0) + float(torch.as_tensor(v).detach())*len(yb)
-        n += len(yb); correct += (ok if ok is not None else logits_of(out).argmax(1) == yb).sum().item()
-        if self.step % 10 == 0: bar.set_postfix({k: f'{v/n:.3f}' for k, v in sums.items()} | {'acc': f'{correct/n:.1%}'})
-    return {'lr': lr, **{f'train_{k}': v/n for k, v in sums.items()}, 'train_acc': correct/n}
-Trainer.train_epoch = _train_epoch
+# %% ../nbs/03_train.ipynb #49ef0ab0
+def check_batch(bs: int, n_train: int, world: int = 1):
+    "One-line errors for a batch size the run cannot use"
+    if n_train < bs: raise SaolError(f'batch size {bs} is larger than the {n_train} training images: lower --bs')
+    if bs % world: raise SaolError(f'--bs {bs} must be a multiple of the {world} processes')
 
-# %% ../nbs/03_train.ipynb #c9d5a302
-def _diverged(self: Trainer, loss, lr):
+@patch
+def make_loaders(self: Trainer, train: ImageSet, test: ImageSet, holdout: ImageSet | None = None):
+    "The training batches, and loaders over this process's share of the test set and the held-out split"
+    cfg, mk = self.cfg, self.parts.loader
+    self.train_dl = mk(train, cfg.bs, True, cfg.augment, self.stats, self.device, cfg.seed, drop_last=True)
+    split = lambda ds: None if ds is None else mk(self.ranks.mine(ds), cfg.eval_bs, stats=self.stats, device=self.device)
+    self.test_dl, self.holdout_dl = split(test), split(holdout)
+
+# %% ../nbs/03_train.ipynb #376bd5d9
+@patch
+def train_step(self: Trainer, xb: Tensor, yb: Tensor, lr: float) -> tuple:
+    "One optimisation step at learning rate `lr`: (loss, output, terms), all left on the device"
+    for g in self.opt.param_groups: g['lr'] = lr
+    if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
+    with autocast(self.device, self.cfg.precision): loss, out, terms = self.loss_fn(self.step_model, xb, yb)
+    self.watch(loss)
+    if (self.step + 1) % self.parts.check_every == 0: self.check()     # every step by default: before the bad step touches the weights
+    self.opt.zero_grad(set_to_none=True); loss.backward()
+    if self.cfg.clip_grad: nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_grad)
+    self.opt.step(); self.step += 1
+    if self.ema: self.ema.update(self.step)
+    return loss, out, terms
+
+# %% ../nbs/03_train.ipynb #d149a620
+@patch
+def watch(self: Trainer, loss: Tensor):
+    "Remember, on the device, the first step whose loss was not finite, and that loss"
+    if self.first_bad is None: self.first_bad, self.bad_loss = (torch.full((), v, device=self.device) for v in (math.inf, math.nan))
+    new = ~torch.isfinite(loss.detach()) & torch.isinf(self.first_bad)
+    self.first_bad = torch.where(new, float(self.step), self.first_bad)
+    self.bad_loss = torch.where(new, loss.detach().float(), self.bad_loss)
+
+@patch
+def check(self: Trainer):
+    "Stop the run (every process at once) at the earliest step whose loss was not finite: the one read-back"
+    if self.first_bad is None: return
+    step = self.ranks.reduce(self.first_bad, 'min').item()
+    if step < math.inf:
+        self.step = int(step); self.diverged(self.bad_loss, lr_at(self.step, self.cfg.epochs*len(self.train_dl), self.cfg, len(self.train_dl)))
+
+# %% ../nbs/03_train.ipynb #66ae1689
+@patch
+def diverged(self: Trainer, loss: Tensor, lr: float):
+    "Write metrics.json with status 'diverged' and raise `TrainingDiverged` saying where, and which checkpoint is the last good one"
     last = self.out/'last.pt' if self.out and (self.out/'last.pt').exists() else None
     kept = f'the last good checkpoint is {last} (end of epoch {self.epoch})' if last else 'no checkpoint was written'
     self.write_metrics(status='diverged')
     raise TrainingDiverged(f'loss became {loss.item()} at epoch {self.epoch + 1}, step {self.step} (lr {lr:.3g}); '
                            f'training stopped and {kept}. Try a lower --lr, warm-up, or --precision fp32.')
-Trainer.diverged = _diverged
 
-# %% ../nbs/03_train.ipynb #34faa663
-def _state(self: Trainer) -> dict:
+# %% ../nbs/03_train.ipynb #f927b4ce
+def add_sums(sums: dict, terms: dict, correct: Tensor, n: int):
+    "Add a batch's terms (weighted by its `n` images) and its count of right answers to `sums`, on the device"
+    for k, v in terms.items(): sums[k] = sums.get(k, 0) + torch.as_tensor(v).detach().double()*n
+    sums['correct'], sums['n'] = sums.get('correct', 0) + correct.sum(), sums.get('n', 0) + n
+
+def epoch_means(sums: dict, reduce=None) -> dict:
+    "`train_{k}` means and `train_acc` from `sums`, summed over processes by `reduce`: one read-back"
+    dev = next(v.device for v in sums.values() if torch.is_tensor(v))
+    t = torch.stack([torch.as_tensor(v, dtype=torch.float64, device=dev) for v in sums.values()])
+    s = dict(zip(sums, (reduce(t) if reduce else t).tolist())); n, correct = s.pop('n'), s.pop('correct')
+    return {**{f'train_{k}': v/n for k, v in s.items()}, 'train_acc': correct/n}
+
+# %% ../nbs/03_train.ipynb #feace862
+@patch
+def train_epoch(self: Trainer) -> dict:
+    "One pass over the training set: the learning rate, and the epoch's mean loss, extra terms and accuracy"
+    cfg, n_b, sums = self.cfg, len(self.train_dl), {}
+    self.step_model.train(); self.first_bad = None
+    bar = tqdm(self.train_dl, desc=f'epoch {self.epoch + 1}/{cfg.epochs}', leave=False, disable=not cfg.progress or self.rank > 0)
+    for xb, yb in bar:
+        xb, yb = self.ranks.share(xb, yb)                                # under torchrun: this process's share
+        lr = lr_at(self.step, cfg.epochs*n_b, cfg, n_b)
+        loss, out, terms = self.train_step(xb, yb, lr)
+        ok = terms.pop('correct', None)          # a CutMix loss scores against the label with the larger share (notebook 08)
+        add_sums(sums, {'loss': loss, **terms}, ok if ok is not None else logits_of(out).argmax(1) == yb, len(yb))
+        if self.step % max(10, self.parts.check_every) == 0 and not bar.disable: bar.set_postfix({k[6:]: f'{v:.3f}' for k, v in epoch_means(sums).items()})
+    self.check()
+    return {'lr': lr, **epoch_means(sums, self.ranks.reduce)}
+
+# %% ../nbs/03_train.ipynb #0585a028
+@patch
+def evaluate(self: Trainer) -> dict:
+    "Scores on the test set and the held-out split, of the averaged weights if any; keeps per-image correctness"
+    model, res, self.correct = self.ema.model if self.ema else self.model, {}, {}
+    self.ranks.sync(model)                                    # every process tests rank 0's batch-norm statistics
+    for prefix, dl in (('test', self.test_dl), ('holdout', self.holdout_dl)):
+        if dl is None: continue
+        logits, y = self.parts.predict(model, dl, self.cfg.precision, self.cl)
+        if self.world == 1: self.correct[prefix] = logits.argmax(1) == y      # per image: one process holds every image
+        res |= scores(logits, y, dl.ds.exact, prefix, self.ranks.reduce)
+    return res
+
+# %% ../nbs/03_train.ipynb #b75ca9c3
+@patch
+def state(self: Trainer) -> dict:
     "Everything needed to resume this run or to use its model"
     s = dict(model=self.model.state_dict(), opt=self.opt.state_dict(), epoch=self.epoch, step=self.step,
              seconds=self.seconds, history=self.history, config=asdict(self.cfg), classes=self.classes,
-             stats=[t.cpu() for t in self.stats], rng=torch.get_rng_state(), torch=str(torch.__version__), version=saol_lite.__version__)
+             stats=[t.cpu() for t in self.stats], rng=torch.get_rng_state(), torch=str(torch.__version__), version=__version__)
     if self.device.type == 'cuda': s['cuda_rng'] = torch.cuda.get_rng_state(self.device)
-    return s
+    return s | ({'ema': self.ema.model.state_dict()} if self.ema else {})
 
-def _load_state(self: Trainer, ck: dict):
+@patch
+def load_state(self: Trainer, ck: dict):
+    "Continue from checkpoint `ck`, which must be of this run's recipe"
     for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs'):
         if ck['config'][k] != getattr(self.cfg, k):
             raise SaolError(f'cannot resume: the checkpoint has {k}={ck["config"][k]!r}, this run asks for {getattr(self.cfg, k)!r}')
     self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['opt'])
     self.epoch, self.step, self.seconds, self.history = ck['epoch'], ck['step'], ck['seconds'], ck['history']
+    if self.ema and 'ema' in ck: self.ema.model.load_state_dict(ck['ema'])
     torch.set_rng_state(ck['rng'])
     if 'cuda_rng' in ck and self.device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'], self.device)
 
-Trainer.state, Trainer.load_state = _state, _load_state
-
-# %% ../nbs/03_train.ipynb #e523f104
+# %% ../nbs/03_train.ipynb #2a7fce90
 def n_params(model: nn.Module) -> int: return sum(p.numel() for p in model.parameters())
 
 def write_json(path, obj):
@@ -337,20 +442,22 @@ def write_json(path, obj):
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp')
     tmp.write_text(json.dumps(obj, indent=1)); os.replace(tmp, path)
 
-def _summary(self: Trainer, status='running') -> dict:
+@patch
+def summary(self: Trainer, status='running') -> dict:
     "What metrics.json holds: the final numbers, the run's facts and the full history"
     last = next((r for r in reversed(self.history) if 'test_acc' in r), {})
     return dict(status=status, **{k: last[k] for k in ('test_acc', 'test_acc_exact', 'test_loss', 'holdout_acc', 'holdout_loss') if k in last},
-                epochs=self.epoch, seconds=round(self.seconds, 2), params=n_params(self.model),
-                n_train=len(self.train_dl.ds), n_test=len(self.test_dl.ds), n_holdout=len(self.holdout_dl.ds) if self.holdout_dl else 0, device=str(self.device),
-                device_name=torch.cuda.get_device_name(self.device) if self.device.type == 'cuda' else 'cpu',
-                torch=str(torch.__version__), version=saol_lite.__version__, config=asdict(self.cfg), history=self.history)
-Trainer.summary = _summary
+                epochs=self.epoch, seconds=round(self.seconds, 2), params=n_params(self.model), n_train=len(self.train_dl.ds), n_test=self.n_test,
+                n_holdout=self.world*len(self.holdout_dl.ds) if self.holdout_dl else 0, device=str(self.device),
+                device_name=torch.cuda.get_device_name(self.device) if self.device.type == 'cuda' else 'cpu', trainer=self.parts.name,
+                world_size=self.world, compile_seconds=round(self.compile_seconds, 2), torch=str(torch.__version__), version=__version__,
+                config=asdict(self.cfg), history=self.history)
 
-# %% ../nbs/03_train.ipynb #189345a6
-def _write_metrics(self: Trainer, status='running'):
+@patch
+def write_metrics(self: Trainer, status='running'):
     if self.out and self.rank == 0: self.out.mkdir(parents=True, exist_ok=True); write_json(self.out/'metrics.json', self.summary(status))
 
+# %% ../nbs/03_train.ipynb #a72010be
 def plot_curves(history: list) -> Figure:
     "Loss and accuracy per epoch, train and test"
     fig = Figure(figsize=(8, 3)); a, b = fig.subplots(1, 2)
@@ -365,8 +472,7 @@ def plot_curves(history: list) -> Figure:
     for ax in (a, b): ax.legend(fontsize=8)
     fig.tight_layout(); return fig
 
-Trainer.write_metrics = _write_metrics
-
+# %% ../nbs/03_train.ipynb #3fb7efcb
 @torch.no_grad()
 def maps_figure(model: nn.Module, ds: ImageSet, stats, n=8, device='cpu') -> Figure | None:
     "The first map the model's head offers (per-class maps: of the predicted class) on the first `n` images of `ds`"
@@ -380,38 +486,84 @@ def maps_figure(model: nn.Module, ds: ImageSet, stats, n=8, device='cpu') -> Fig
     fig.suptitle(f"{name}{' of the predicted class' if maps[name].dim() == 4 else ''} (true→predicted)", fontsize=8, y=1.0)
     return fig
 
-# %% ../nbs/03_train.ipynb #27949a12
-def _fit(self: Trainer, until: int | None = None) -> list:
-    "Train to `cfg.epochs` (or stop after epoch `until`), evaluating, logging and checkpointing every epoch"
-    cfg = self.cfg
-    if cfg.resume and not self.out: raise SaolError('resume needs a run folder (--out) holding last.pt')
-    if cfg.resume and (self.out/'last.pt').exists(): self.load_state(load_checkpoint(self.out/'last.pt'))
-    elif cfg.resume: print(f'no checkpoint in {self.out}: starting from scratch')
-    while self.epoch < min(until or cfg.epochs, cfg.epochs):
-        self.train_dl.epoch, t0 = self.epoch, time.time()
-        row = {'epoch': self.epoch + 1, **self.train_epoch()}
-        self.seconds += time.time() - t0
-        if (self.epoch + 1) % cfg.eval_every == 0 or self.epoch + 1 == cfg.epochs: row.update(self.evaluate())
-        row['seconds'] = round(self.seconds, 2)
-        self.history.append(row); self.epoch += 1
-        writes = self.out is not None and self.rank == 0
-        if writes: save_checkpoint(self.out/'last.pt', self.state())
-        if writes and self.epoch in kept_epochs(cfg.epochs, cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
-        self.write_metrics('done' if self.epoch == cfg.epochs else 'running')
-        if writes: plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
-        if writes and self.epoch == cfg.epochs and self.correct: save_per_image(self.out/'per_image.npz', self.correct)
-        if writes and self.epoch == cfg.epochs and (fig := maps_figure(self.model, self.test_dl.ds, self.stats, device=self.device)):
-            fig.savefig(self.out/'maps.png', dpi=110, bbox_inches='tight')
-        if cfg.progress and self.rank == 0: print(format_row(row, cfg.epochs))
-    return self.history
-Trainer.fit = _fit
-def _evaluate(self: Trainer) -> dict:
-    "Scores on the test set and on the held-out split if there is one; keeps their per-image correctness (notebook 12 adds EMA, flip TTA, ranks)"
-    self.correct, args = {}, (self.cfg.precision, self.cl)
-    res = evaluate(self.model, self.test_dl, *args, keep=self.correct)
-    return res | (evaluate(self.model, self.holdout_dl, *args, prefix='holdout', keep=self.correct) if self.holdout_dl else {})
-Trainer.evaluate = _evaluate
+# %% ../nbs/03_train.ipynb #e03e9bd4
+RUN_FILES = ('metrics.json', 'last.pt', 'curves.png', 'maps.png', 'per_image.npz')   # and epoch-NNN.pt
 
+def run_files(out: Path) -> list:
+    "The files of the run in folder `out`, if any"
+    out = Path(out)
+    return sorted([p for p in (out/f for f in RUN_FILES) if p.exists()] + list(out.glob('epoch-*.pt'))) if out.is_dir() else []
+
+def claim_folder(out: Path, overwrite=False, remove=True):
+    "Make sure run folder `out` holds no other run: an error naming it, or with `overwrite` that run's files removed"
+    old = run_files(out)
+    if old and not overwrite:
+        names = ', '.join(p.name for p in old[:3]) + (', ...' if len(old) > 3 else '')
+        raise SaolError(f'{out} already holds a run ({names}): add --resume to continue it, --overwrite to replace it, or choose another --out')
+    for p in old if remove else []: p.unlink()
+
+# %% ../nbs/03_train.ipynb #fdcd73bd
+@patch
+def start(self: Trainer):
+    "Before the first epoch: resume from `out/last.pt`, or claim `out` for a new run; compile's warm-up, timed apart"
+    cfg, out = self.cfg, self.out
+    if cfg.resume and not out: raise SaolError('resume needs a run folder (--out) holding last.pt')
+    if cfg.resume and (out/'last.pt').exists(): self.load_state(load_checkpoint(out/'last.pt'))
+    elif cfg.resume: print(f'no checkpoint in {out}: starting from scratch')
+    elif out: claim_folder(out, cfg.overwrite, remove=self.rank == 0)          # every process checks; rank 0 alone deletes
+    if self.parts.compile and not self.compile_seconds: self.compile_seconds = self.warm_up()
+
+@patch
+def fit(self: Trainer, until: int | None = None) -> list:
+    "Train to `cfg.epochs` (or stop after epoch `until`), evaluating, logging and checkpointing every epoch"
+    try:
+        self.start()
+        while self.epoch < min(until or self.cfg.epochs, self.cfg.epochs): self.run_epoch()
+        return self.history
+    finally: self.ranks.close()
+
+# %% ../nbs/03_train.ipynb #5d451da2
+@patch
+def run_epoch(self: Trainer):
+    "Train one epoch, test when it is time, and record it"
+    cfg = self.cfg
+    self.train_dl.epoch, t0 = self.epoch, time.time()
+    row = {'epoch': self.epoch + 1, **self.train_epoch()}
+    self.seconds += time.time() - t0
+    if (self.epoch + 1) % cfg.eval_every == 0 or self.epoch + 1 == cfg.epochs: row.update(self.evaluate())
+    row['seconds'] = round(self.seconds, 2)
+    self.history.append(row); self.epoch += 1
+    self.save()
+    if cfg.progress and self.rank == 0: print(format_row(row, cfg.epochs))
+
+@patch
+def save(self: Trainer):
+    "The run folder after an epoch: last.pt (and a kept epoch-NNN.pt), metrics.json, curves.png; at the end per_image.npz and maps.png"
+    done = self.epoch == self.cfg.epochs
+    self.write_metrics('done' if done else 'running')
+    if not self.out or self.rank > 0: return
+    save_checkpoint(self.out/'last.pt', self.state())
+    if self.epoch in kept_epochs(self.cfg.epochs, self.cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
+    plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
+    if done and self.correct: save_per_image(self.out/'per_image.npz', self.correct)
+    if done and (fig := maps_figure(self.model, self.test_dl.ds, self.stats, device=self.device)): fig.savefig(self.out/'maps.png', dpi=110, bbox_inches='tight')
+
+# %% ../nbs/03_train.ipynb #2ecfee29
+@patch
+def warm_up(self: Trainer) -> float:
+    "Compile the step on the first batch without changing the run; returns the seconds it took"
+    saved, rng = copy.deepcopy(self.model.state_dict()), torch.get_rng_state()
+    cuda_rng = torch.cuda.get_rng_state(self.device) if self.device.type == 'cuda' else None
+    t0 = time.perf_counter()
+    xb, yb = self.ranks.share(*next(iter(self.train_dl)))
+    with autocast(self.device, self.cfg.precision): loss, _, _ = self.loss_fn(self.step_model.train(), xb, yb)
+    loss.backward(); self.opt.zero_grad(set_to_none=True)
+    if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
+    self.model.load_state_dict(saved); torch.set_rng_state(rng)
+    if cuda_rng is not None: torch.cuda.set_rng_state(cuda_rng, self.device)
+    return time.perf_counter() - t0
+
+# %% ../nbs/03_train.ipynb #58712ddf
 def save_per_image(path, correct: dict):
     "Per-image correctness (uint8, 1 = right) of each split, as `.npz` (read back with `np.load(path, allow_pickle=False)`)"
     path = Path(path); tmp = path.with_name(f'.{path.stem}.tmp.npz')
@@ -427,10 +579,9 @@ def format_row(r: dict, epochs: int) -> str:
     test = f"test loss {r['test_loss']:.3f} acc {r['test_acc']:.1%}{exact}  " if 'test_acc' in r else ''
     test += f"held out {r['holdout_acc']:.1%}  " if 'holdout_acc' in r else ''
     terms = ''.join(f" {k[6:]} {v:.3f}" for k, v in r.items() if k.startswith('train_') and k not in ('train_loss', 'train_acc'))
-    return (f"epoch {r['epoch']}/{epochs}  train loss {r['train_loss']:.3f}{terms} acc {r['train_acc']:.1%}  "
-            f"{test}lr {r['lr']:.3g}  {r['seconds']:.0f}s")
+    return f"epoch {r['epoch']}/{epochs}  train loss {r['train_loss']:.3f}{terms} acc {r['train_acc']:.1%}  {test}lr {r['lr']:.3g}  {r['seconds']:.0f}s"
 
-# %% ../nbs/03_train.ipynb #e2288eab
+# %% ../nbs/03_train.ipynb #782495d4
 def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet, ImageSet | None]:
     "The train and test sets `cfg` asks for, and its held-out split (None without `holdout`), taken from the whole training split before `limit_train`"
     ld = lambda split, n: load_dataset(cfg.dataset, split, cfg.data_dir, cfg.download, n, cfg.data_seed)
@@ -441,7 +592,6 @@ def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet, ImageSet | None]:
 
 def model_options(cfg: Config) -> dict:
     "The head's options: `cfg.head_args`, plus the training-time parts the losses need (notebooks 09-10)"
-    if cfg.head not in HEADS: load_plugins()                 # heads of later notebooks register on import
     opts, have = dict(cfg.head_args), head_options(cfg.head) if cfg.head in HEADS else {}
     needs = {'aux_gapfc': cfg.sd > 0, 'paste_head': cfg.ss1 > 0 and cfg.ss1_predictor == 'head'}
     for k, needed in needs.items():
@@ -449,27 +599,22 @@ def model_options(cfg: Config) -> dict:
         if needed: opts.setdefault(k, True)
     return opts
 
-TRAINERS = []   # (condition on the config, subclass of Trainer), registered by later notebooks (12: the fast path)
+# %% ../nbs/03_train.ipynb #065c4961
+def check_parts(cfg: Config, parts: Parts):
+    "An error when `cfg` asks for something `parts` cannot do"
+    missing = [k for k, gap in (('ema', cfg.ema and not parts.ema), ('tta', cfg.tta and parts.predict is predict),
+                                ('compile', cfg.compile != 'off' and not parts.compile)) if gap]
+    if missing: raise SaolError(f'--{missing[0]} needs notebook 12\'s parts: train(cfg, parts=parts_for(cfg)) with parts_for from saol_lite.fast')
+    if int(os.environ.get('WORLD_SIZE', 1)) > 1 and parts.ranks.world == 1:
+        raise SaolError('under torchrun every process needs the torchrun parts: run `saol_lite train` (appendix 91_torchrun)')
 
-def register_trainer(condition):
-    "Register a `Trainer` subclass for the configs where `condition(cfg)` holds"
-    return lambda cls: add_conditional(TRAINERS, condition, cls)
-
-def trainer_class(cfg: Config) -> type:
-    "The first registered trainer whose condition holds for `cfg`, else the plain `Trainer`"
-    if cfg.fast != 'off' and not TRAINERS: importlib.import_module('saol_lite.speed')   # notebook 12 registers its trainer on import
-    cls = next((c for cond, c in TRAINERS if cond(cfg)), Trainer)
-    if cls is Trainer and int(os.environ.get('WORLD_SIZE', 1)) > 1:
-        raise SaolError('torchrun runs one process per device through the fast path: drop --fast off')
-    return cls
-
-def train(cfg: Config, loss_fn=None, until: int | None = None, data=None) -> Trainer:
-    "Train a model as `cfg` says (on `data` = (train, test) or (train, test, holdout) if given); returns the finished `Trainer`"
+def train(cfg: Config, loss_fn=None, until: int | None = None, data=None, parts: Parts | None = None) -> Trainer:
+    "Train a model as `cfg` says (on `data` = (train, test) or (train, test, holdout) if given), with `parts` (the lesson's by default)"
+    parts = parts or Parts(); check_parts(cfg, parts)
     cfg = replace(cfg, head_args=model_options(cfg))       # recorded in the checkpoint, so load_model rebuilds the same
     tr, te, ho = (*data, None)[:3] if data else load_splits(cfg)
     torch.manual_seed(cfg.seed)
-    model = create_model(cfg.arch, cfg.head, len(tr.classes), **cfg.head_args)
-    t = trainer_class(cfg)(model, tr, te, cfg, loss_fn, holdout=ho)
+    t = Trainer(create_model(cfg.arch, cfg.head, len(tr.classes), **cfg.head_args), tr, te, cfg, loss_fn, holdout=ho, parts=parts)
     t.fit(until)
     return t
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Images/s of one training recipe on the fast path, measured for a fixed time; used by experiments/gpu.sh
+"""Images/s of one training recipe with the fast parts (notebook 12), measured for a fixed time; used by experiments/gpu.sh
 to size the GPU sweep (several of these run at once, as the sweep's runs will, so that the figure includes
 the sharing of one GPU). Synthetic images: the step's cost does not depend on what the pixels show.
 
@@ -10,7 +10,7 @@ from dataclasses import replace
 import torch
 from saol_lite.data import load_dataset
 from saol_lite.train import Config, model_options
-from saol_lite.speed import fast_runner, _value
+from saol_lite.bench import fast_runner, _value
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
