@@ -4,7 +4,7 @@ __version__ = "0.1.0"
 # first, as timm's models/__init__.py does: each registers what it defines (architectures, heads, losses) in the registry
 # of a module below it, so every name is there whichever module a user imports. The command line is put together in
 # `cli`, the last module. No module imports one above it: tests/test_library.py checks that, and that this list is complete.
-from . import data, stats, models, heads, gradcam, train, demo                          # 00-03b
+from . import data, stats, models, heads, gradcam, config, train, report, demo          # 00-03b
 from . import spatial_logits, attention, saol, decoder, saol_head, cost, localize      # 04-07c
 from . import cutmix, self_supervision, distill, explore, fast                         # 08-12
 from . import ltpa, sge, abn, sharpen, compare                                         # 13-17

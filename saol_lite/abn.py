@@ -10,7 +10,8 @@ from torch import Tensor
 from .data import SaolError
 from .models import BasicBlock, init_weights
 from .heads import register_head
-from .train import Config, register_loss
+from .config import Config
+from .train import register_loss
 
 # %% auto #0
 __all__ = ['AttentionBranch', 'ABNOut', 'ABNHead', 'abn_loss']

@@ -10,7 +10,9 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .data import SaolError, ImageSet, channel_stats, load_dataset
 from .heads import create_model
 from .cost import count_macs
-from .train import PRESETS, Config, Trainer, make_loss, markdown_table, model_options, resolve_device
+from .config import PRESETS, Config
+from .train import Trainer, make_loss, model_options, resolve_device
+from .report import markdown_table
 from .fast import parts_for
 
 # %% auto #0
@@ -177,6 +179,7 @@ class BenchCommand:
 ONLY = {'throughput': {'seeds', 'preset', 'set'}, 'time-to-acc': {'archs', 'recipes', 'bs', 'steps', 'runs', 'warmup', 'workers',
                                                                      'no_reference', 'data', 'n_train'}}   # flags the other mode ignores
 
+# %% ../nbs/92_bench.ipynb #e1ec56d8
 def bench_command(args) -> str:
     "The `saol_lite bench` command line that reproduces `args`, every setting that matters spelt out"
     flag = lambda k: '--' + k.replace('_', '-')
@@ -198,6 +201,7 @@ def bench_throughput(args):
             if base and r['arch'] == a: r['step_vs_gapfc'] = f"{r['fast_s_epoch']/base['fast_s_epoch'] - 1:+.1%}"
     print(markdown_table(rows))
 
+# %% ../nbs/92_bench.ipynb #9595f3c8
 def _value(v: str):
     for cast in (int, float):
         try: return cast(v)

@@ -12,8 +12,9 @@ from . import __version__
 from .data import DATASETS, SaolError, BatchLoader, load_dataset, jpeg_copy
 from .models import ARCHS
 from .heads import HEADS, head_options
-from .train import (CHOICES, PRESETS, Config, comment_docs, evaluate, load_model, markdown_table, resolve_device,
-                             train, write_json)
+from .config import CHOICES, PRESETS, Config, comment_docs
+from .train import evaluate, load_model, resolve_device, train, write_json
+from .report import markdown_table
 from .explore import ExplainCommand
 from .compare import METHODS, compare
 from .bench import BenchCommand
@@ -52,6 +53,7 @@ def add_head_args(p: argparse.ArgumentParser):
         if isinstance(default, bool): g.add_argument(f"--{k.replace('_', '-')}", action=argparse.BooleanOptionalAction, **kw)
         else: g.add_argument(f"--{k.replace('_', '-')}", type=type(default) if default is not None else str, **kw)
 
+# %% ../nbs/93_cli.ipynb #520b26a3
 def head_args_from(args, head: str) -> dict:
     "The head options given on the command line, checked against what `head` takes"
     given = {k[6:]: v for k, v in vars(args).items() if k.startswith('head__')}

@@ -11,8 +11,9 @@ import torch
 from .data import SaolError, ImageSet, load_dataset, normalize
 from .models import logits_of
 from .heads import create_model
-from .train import (Config, full_config, load_model, make_loss, make_optimizer, markdown_table, mean_std, model_options,
-                             n_params, read_metrics, train, write_json)
+from .config import Config
+from .train import load_model, make_loss, make_optimizer, model_options, n_params, train, write_json
+from .report import full_config, markdown_table, mean_std, read_metrics
 from .cost import count_macs
 from .cutmix import box_masks
 from .localize import score_localization, score_maps
@@ -109,6 +110,7 @@ def run_config(method: str, base: Config, seed: int, out) -> Config:
     "The config of the run of `method` with `seed`, in its folder out/METHOD-sSEED"
     return replace(method_config(method, base), seed=seed, out=str(Path(out)/f'{method}-s{seed}'), progress=False)
 
+# %% ../nbs/17_compare.ipynb #47a8f9e9
 def run_method(method: str, base: Config, seed: int, out) -> Path:
     "Train (or reuse) one run of `method` and score its maps; returns its folder"
     cfg = run_config(method, base, seed, out)

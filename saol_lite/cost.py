@@ -17,6 +17,7 @@ def conv_macs(m: nn.Conv2d, out: torch.Tensor) -> int:
     "MACs of convolution `m` for one image, given its output"
     return out[0].numel() * (m.in_channels // m.groups) * m.kernel_size[0] * m.kernel_size[1]
 
+# %% ../nbs/07b_cost.ipynb #c02cccde
 def count_macs(model: nn.Module, input_size=(3, 32, 32), fn=None) -> int:
     "Multiply-accumulates of convolutions and linear layers in one forward pass of one image through `fn` (default `model`)"
     total, was = [0], model.training

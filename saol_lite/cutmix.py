@@ -10,7 +10,8 @@ import torch, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
 from .models import logits_of
-from .train import Config, register_loss
+from .config import Config
+from .train import register_loss
 
 # %% auto #0
 __all__ = ['cut_boxes', 'box_masks', 'Mixed', 'cutmix', 'paste', 'unmixed', 'mask_on_grid', 'mixed_ce', 'mixed_correct',
@@ -51,6 +52,7 @@ def cutmix(x: Tensor, y: Tensor, alpha=1.0, p=1.0, per_sample=False) -> Mixed:
     if per_sample: return paste(x, y, alpha, torch.rand(len(x), device=x.device) < p)._replace(pasted=p > 0)
     return paste(x, y, alpha, bool(torch.rand(1) < p))        # one coin for the batch, tossed on the host: no GPU read-back
 
+# %% ../nbs/08_cutmix.ipynb #0ce1eb03
 def paste(x: Tensor, y: Tensor, alpha: float, on) -> Mixed:
     "CutMix with the coins tossed: `on` is one Python bool for the batch (one box), or a bool per image on x's device (a box each)"
     n, _, h, w = x.shape
@@ -84,6 +86,7 @@ def mixed_correct(logits: Tensor, mix: Mixed) -> Tensor:
     "Per image: 1 where the top class is the label with the larger share of the image (y_A when λ ≥ ½), else 0"
     return (logits.argmax(1) == torch.where(mix.lam >= 0.5, mix.y_a, mix.y_b)).float()
 
+# %% ../nbs/08_cutmix.ipynb #7742290e
 @register_loss(lambda cfg: cfg.cutmix > 0 and not (cfg.ss1 or cfg.ss2 or cfg.sd))   # the full SAOL recipe (notebook 10) handles those
 def cutmix_loss(cfg: Config):
     "Cross-entropy against CutMix's mixed targets, for any head"

@@ -11,7 +11,9 @@ from pathlib import Path
 import torch, torch.nn as nn
 import saol_lite
 from .data import ImageSet
-from .train import Config, load_model, load_splits, read_metrics, train
+from .config import Config
+from .train import load_model, load_splits, train
+from .report import read_metrics
 
 # %% auto #0
 __all__ = ['DEMO', 'library_digest', 'demo_key', 'demo_cache', 'file_lock', 'Demo', 'demo_run']

@@ -8,7 +8,8 @@ import os, sys
 import torch, torch.nn as nn, torch.distributed as dist
 from torch import Tensor
 from .data import SaolError, ImageSet, subset
-from .train import Config, OneProcess, Parts, resolve_device
+from .config import Config
+from .train import OneProcess, Parts, resolve_device
 from .fast import parts_for
 
 # %% auto #0

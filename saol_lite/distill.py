@@ -13,7 +13,9 @@ from .data import SaolError
 from .cutmix import Mixed, cutmix, mixed_ce, mixed_correct, unmixed
 from .saol import SAOLOut
 from .self_supervision import clean_partner_log_probs, ss1_loss, ss2_loss
-from .train import Config, compare_runs, markdown_table, mean_std, register_loss
+from .config import Config
+from .train import register_loss
+from .report import compare_runs, markdown_table, mean_std
 from .stats import comparison_row, verdict
 
 # %% auto #0
@@ -80,6 +82,7 @@ def _summary_row(name: str, files: list) -> dict:
     return {'row': name, 'seeds': len(runs), **{c: mean_std([r[k] for r in runs]) for c, k in cols if all(k in r for r in runs)},
             'held-out NLL': f"{np.mean([r['holdout_loss'] for r in runs]):.3f}"}
 
+# %% ../nbs/10_distill.ipynb #00174bbf
 def decisive_report(folder, rows=DECISIVE, margin=0.5) -> tuple[str, str | None]:
     "Markdown: the rows' table, the comparisons by the course's rule, and the decision; and the decision (None while pending)"
     (base, b), (full, f), (cm, c) = ((n, run_group(folder, t)) for n, t in rows)

@@ -17,7 +17,8 @@ from matplotlib.image import imsave
 from .data import DATASETS, SaolError, Figure, ImageSet, BatchLoader, channel_stats, load_dataset, normalize
 from .models import logits_of
 from .heads import model_maps, upsample, normalise01
-from .train import CHOICES, load_model, predict, resolve_device
+from .config import CHOICES
+from .train import load_model, predict, resolve_device
 from .cutmix import Mixed, box_masks, mask_on_grid
 from .self_supervision import paste_logits, ss1_loss
 

@@ -10,7 +10,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import BatchLoader, ImageSet
 from .models import logits_of
-from .train import Config, OneProcess, Parts, predict, resolve_device, use_channels_last
+from .config import Config
+from .train import OneProcess, Parts, predict, resolve_device, use_channels_last
 
 # %% auto #0
 __all__ = ['norm_consts', 'cast_normalize', 'augment_draws', 'crop_flip', 'FastLoader', 'EMA', 'FlipAverage', 'predict_tta',

@@ -49,6 +49,7 @@ def score_maps(model, x: Tensor, y: Tensor, masks: Tensor, stats, bs=500, device
             r['pointing'].append(pointing_game(v, masks[i:i+bs]).float()); r['mass'].append(mass_inside(v, masks[i:i+bs]))
     return {k: {s: torch.cat(v).mean().item() for s, v in r.items()} for k, r in res.items()}
 
+# %% ../nbs/07c_localize.ipynb #a9453786
 def score_localization(model, ds: ImageSet, stats, bs=500, device='cpu') -> dict:
     "`score_maps` of `model` on `ds` against its object masks, for the true classes"
     if ds.masks is None: raise SaolError(f'{ds.name} has no object masks to score maps against')

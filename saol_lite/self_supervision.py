@@ -55,6 +55,7 @@ def clean_partner_log_probs(model, x: Tensor, mix: Mixed, keep_bn_stats=False) -
     if not keep_bn_stats: return log_class_probs(model(x).spatial_logits)[mix.perm]
     with running_stats_kept(model): return log_class_probs(model(x).spatial_logits)[mix.perm]
 
+# %% ../nbs/09_self_supervision.ipynb #adcdba98
 def ss2_loss(out: SAOLOut, clean_log_probs: Tensor, mix: Mixed) -> Tensor:
     "L_ss2: pasted-fraction-weighted KL(clean partner's Y || mixed Y) per cell; 0 when nothing was pasted"
     w = mask_on_grid(mix.mask, out.spatial_logits.shape[-2:])

@@ -10,7 +10,8 @@ from .data import SaolError
 from .models import logits_of
 from .heads import GAPFCHead, register_head
 from .gradcam import grad_cam, class_scores
-from .train import Config, register_loss
+from .config import Config
+from .train import register_loss
 
 # %% auto #0
 __all__ = ['confusing_class', 'soft_mask', 'separability', 'consistency', 'focus_maps', 'SharpenHead', 'sharpen_loss']

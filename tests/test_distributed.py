@@ -21,7 +21,8 @@ import pytest, torch
 WORKER = r'''
 import sys, torch
 from saol_lite.data import make_synthetic
-from saol_lite.train import Config, train
+from saol_lite.config import Config
+from saol_lite.train import train
 from saol_lite.dist import exit_worker, run_parts
 cfg = Config(**eval(sys.argv[1]))
 t = train(cfg, data=(make_synthetic(64, seed=1, size=16), make_synthetic(32, seed=2, size=16)), parts=run_parts(cfg))
@@ -50,7 +51,8 @@ def ranks(tmp_path_factory):
 def single(loss_fn=None):
     "The same run in this process, one rank"
     from saol_lite.data import make_synthetic
-    from saol_lite.train import Config, train
+    from saol_lite.config import Config
+    from saol_lite.train import train
     from saol_lite.fast import parts_for
     torch.set_num_threads(1)
     return train(Config(**CFG), loss_fn=loss_fn, data=(make_synthetic(64, seed=1, size=16), make_synthetic(32, seed=2, size=16)),
@@ -58,7 +60,8 @@ def single(loss_fn=None):
 
 def ghost_batches(cfg_kw):
     "Cross-entropy computed on each half of the batch separately and averaged: per-rank batch norm in one process"
-    from saol_lite.train import Config, cross_entropy_loss
+    from saol_lite.config import Config
+    from saol_lite.train import cross_entropy_loss
     ce = cross_entropy_loss(Config(**cfg_kw))
     def loss_fn(model, xb, yb):
         h = len(yb)//2

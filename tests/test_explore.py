@@ -6,7 +6,8 @@ import pytest, torch
 from matplotlib import colormaps
 from saol_lite.data import channel_stats, load_dataset
 from saol_lite.heads import create_model
-from saol_lite.train import Config, train
+from saol_lite.config import Config
+from saol_lite.train import train
 from saol_lite.explore import AttentionExplorer, Explained, explain, explain_figure, explain_panels, overlay
 
 EXE = shutil.which('saol_lite', path=str(Path(sys.executable).parent)) or 'saol_lite'

@@ -9,7 +9,8 @@ import argparse, json, time
 from dataclasses import replace
 import torch
 from saol_lite.data import load_dataset
-from saol_lite.train import Config, model_options
+from saol_lite.config import Config
+from saol_lite.train import model_options
 from saol_lite.bench import fast_runner, _value
 
 def main():
