@@ -11,7 +11,7 @@ from .data import SaolError, ImageSet, channel_stats, load_dataset
 from .heads import create_model
 from .cost import count_macs
 from .config import PRESETS, Config
-from .train import Trainer, make_loss, model_options, resolve_device
+from .train import Trainer, make_loss, model_options, resolve_device, load_splits
 from .report import markdown_table
 from .fast import parts_for
 
@@ -212,5 +212,5 @@ def bench_time_to_acc(args):
     "Print the time-to-accuracy table for `saol_lite bench --mode time-to-acc`"
     cfg = Config(**{**PRESETS[args.preset], 'device': args.device, 'compile': args.compile, 'progress': False, 'fast': 'on',
                     **{k: _value(v) for k, v in (s.split('=', 1) for s in args.set)}})
-    data = [load_dataset(cfg.dataset, split, cfg.data_dir, n=n) for split, n in (('train', cfg.limit_train), ('test', cfg.limit_test))]
+    data = load_splits(cfg)                         # with --set holdout=N, the held-out split is scored too
     print(markdown_table([time_to_accuracy(replace(cfg, seed=s), data) for s in args.seeds]))

@@ -13,7 +13,7 @@ from .data import DATASETS, SaolError, BatchLoader, load_dataset, jpeg_copy
 from .models import ARCHS
 from .heads import HEADS, head_options
 from .config import CHOICES, PRESETS, Config, comment_docs
-from .train import evaluate, load_model, resolve_device, train, write_json
+from .train import evaluate, load_model, resolve_device, train, write_json, load_split
 from .report import markdown_table
 from .explore import ExplainCommand
 from .compare import METHODS, compare
@@ -98,9 +98,7 @@ class EvalCommand:
         model, ck = load_model(args.ckpt)
         cfg, dev = ck['config'], resolve_device(args.device)
         name = args.dataset or cfg['dataset']
-        same = name == cfg['dataset']   # by default, exactly the test set the run was scored on
-        test = load_dataset(name, 'test', args.data_dir or (cfg['data_dir'] if same else None), args.download,
-                            args.limit_test or (cfg['limit_test'] if same else None), cfg['data_seed'])
+        test = load_split(cfg, 'test', args.dataset, args.data_dir, args.download, args.limit_test)   # by default the run's test set
         if len(test.classes) != len(ck['classes']):
             raise SaolError(f"{name} has {len(test.classes)} classes, the checkpoint was trained on {len(ck['classes'])}")
         if args.jpeg is not None: test = jpeg_copy(test, args.jpeg)

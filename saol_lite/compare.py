@@ -12,7 +12,7 @@ from .data import SaolError, ImageSet, load_dataset, normalize
 from .models import logits_of
 from .heads import create_model
 from .config import Config
-from .train import load_model, make_loss, make_optimizer, model_options, n_params, train, write_json
+from .train import load_model, make_loss, make_optimizer, model_options, n_params, train, write_json, load_split
 from .report import full_config, markdown_table, mean_std, read_metrics
 from .cost import count_macs
 from .cutmix import box_masks
@@ -119,7 +119,7 @@ def run_method(method: str, base: Config, seed: int, out) -> Path:
     if 'command' not in (m := read_metrics(d)): write_json(d/'metrics.json', m | {'command': train_command(cfg, skip=('resume',))})   # seed included
     if not (d/'localization.json').exists():
         model, ck = load_model(d/'last.pt')
-        test = load_dataset(cfg.dataset, 'test', cfg.data_dir, False, cfg.limit_test, cfg.data_seed)
+        test = load_split(cfg, 'test')
         write_json(d/'localization.json', localization(model, cfg, ck['stats'], test))
     return d
 

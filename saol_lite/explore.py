@@ -18,7 +18,7 @@ from .data import DATASETS, SaolError, Figure, ImageSet, BatchLoader, channel_st
 from .models import logits_of
 from .heads import model_maps, upsample, normalise01
 from .config import CHOICES
-from .train import load_model, predict, resolve_device
+from .train import load_model, predict, resolve_device, load_split
 from .cutmix import Mixed, box_masks, mask_on_grid
 from .self_supervision import paste_logits, ss1_loss
 
@@ -420,9 +420,7 @@ def run_checkpoints(folder) -> list:
 # %% ../nbs/11_explore.ipynb #06b1ac72
 def checkpoint_dataset(ck: dict, split='test', name=None, data_dir=None, download=False) -> ImageSet:
     "The `split` of the checkpoint's dataset (the very subset it was scored on), or of dataset `name`"
-    c = ck['config']; same = name in (None, c['dataset'])
-    n = c['limit_test' if split == 'test' else 'limit_train'] if same else None
-    return load_dataset(name or c['dataset'], split, data_dir or (c['data_dir'] if same else None), download, n, c['data_seed'])
+    return load_split(ck['config'], split, name, data_dir, download)
 
 # %% ../nbs/11_explore.ipynb #896ac3cf
 def _from_run(cls, folder, dataset: ImageSet | None = None, **kw) -> AttentionExplorer:

@@ -23,8 +23,8 @@ __all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'make_optimizer', 'add_conditional', 
            'cross_entropy_loss', 'resolve_device', 'autocast', 'use_channels_last', 'predict', 'scores', 'evaluate',
            'save_checkpoint', 'load_checkpoint', 'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer',
            'check_batch', 'add_sums', 'epoch_means', 'n_params', 'write_json', 'plot_curves', 'maps_figure',
-           'run_files', 'claim_folder', 'save_per_image', 'kept_epochs', 'format_row', 'load_splits', 'model_options',
-           'check_parts', 'train']
+           'run_files', 'claim_folder', 'save_per_image', 'kept_epochs', 'format_row', 'load_split', 'load_splits',
+           'model_options', 'check_parts', 'train']
 
 # %% ../nbs/03_train.ipynb #5a59d3d6
 def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float:
@@ -465,14 +465,22 @@ def format_row(r: dict, epochs: int) -> str:
     return f"epoch {r['epoch']}/{epochs}  train loss {r['train_loss']:.3f}{terms} acc {r['train_acc']:.1%}  {test}lr {r['lr']:.3g}  {r['seconds']:.0f}s"
 
 # %% ../nbs/03_train.ipynb #782495d4
+def load_split(cfg, split='test', dataset=None, data_dir=None, download=False, n=None) -> ImageSet:
+    "Split `split` of the data that run config `cfg` (a `Config`, or a saved config dict) names, its subset and data seed; given arguments win, and another `dataset` keeps only the seed"
+    c = asdict(cfg) if isinstance(cfg, Config) else cfg
+    same = dataset in (None, c['dataset'])
+    size = c['limit_test' if split == 'test' else 'limit_train'] if same else None
+    return load_dataset(dataset or c['dataset'], split, data_dir or (c['data_dir'] if same else None),
+                        download or (same and c.get('download', False)), n or size, c['data_seed'])
+
 def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet, ImageSet | None]:
     "The train and test sets `cfg` asks for, and its held-out split (None without `holdout`), taken from the whole training split before `limit_train`"
-    ld = lambda split, n: load_dataset(cfg.dataset, split, cfg.data_dir, cfg.download, n, cfg.data_seed)
-    test = ld('test', cfg.limit_test)
-    if not cfg.holdout: return ld('train', cfg.limit_train), test, None
-    rest, held, _ = stratified_split(ld('train', None), cfg.holdout, cfg.data_seed)
+    test = load_split(cfg, 'test')
+    if not cfg.holdout: return load_split(cfg, 'train'), test, None
+    rest, held, _ = stratified_split(load_split(replace(cfg, limit_train=None), 'train'), cfg.holdout, cfg.data_seed)
     return limit(rest, cfg.limit_train, cfg.data_seed), test, replace(held, name=f'{held.name}-holdout{cfg.holdout}')
 
+# %% ../nbs/03_train.ipynb #71ce13d0
 def model_options(cfg: Config) -> dict:
     "The head's options: `cfg.head_args`, plus the training-time parts the losses need (notebooks 09-10)"
     opts, have = dict(cfg.head_args), head_options(cfg.head) if cfg.head in HEADS else {}
