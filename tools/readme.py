@@ -6,9 +6,12 @@
 
 Markdown cells are copied as they are; code cells become ```python blocks with their text
 outputs (Markdown outputs are inlined as Markdown); cells flagged `#| hide` are left out, and
-cells flagged `#| echo: false` show only their output.
+cells flagged `#| echo: false` show only their output. A cell flagged `#| readme_figure: PATH`
+has its saved figure (the first image/png output) written to PATH, relative to the repository,
+and shown there as an image, with `#| fig-cap: ...` as its alternative text; `--check` also
+compares those files.
 """
-import json, re, sys
+import base64, json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +31,28 @@ def outputs(cell):
         elif 'text/plain' in d and 'image/png' not in d: out.append(('text', ''.join(d['text/plain']) + '\n'))
     return out
 
-def render(nb_path=ROOT/'nbs'/'index.ipynb'):
+def option(code, name):
+    "The value of directive `#| name: value` in `code`, or None"
+    m = re.search(rf'^#\|\s*{name}:\s*(.+?)\s*$', code, re.M)
+    return m[1] if m else None
+
+def figure(cell) -> bytes:
+    "The first PNG a cell's saved outputs hold"
+    png = next((o['data']['image/png'] for o in cell.get('outputs', []) if 'image/png' in o.get('data', {})), None)
+    if png is None: sys.exit(f'a readme_figure cell has no saved figure: run nbs/index.ipynb and save it ({src(cell)[:80]!r})')
+    return base64.b64decode(''.join(png) if isinstance(png, list) else png)
+
+def render(nb_path=ROOT/'nbs'/'index.ipynb', figures=None):
+    "README's text; with `figures` a dict, it also gets {path: PNG bytes} of the figures README shows"
     parts = []
     for cell in json.loads(Path(nb_path).read_text())['cells']:
         code = src(cell).strip('\n')
         if cell['cell_type'] == 'markdown': parts.append(code)
         elif cell['cell_type'] == 'code' and code and not flag(code, 'hide'):
+            if (path := option(code, 'readme_figure')):
+                if figures is not None: figures[path] = figure(cell)
+                parts.append(f"![{option(code, 'fig-cap') or 'figure'}]({path})")
+                continue
             if not flag(code, 'echo: false'):
                 code = '\n'.join(l for l in code.splitlines() if not l.startswith('#|')).strip('\n')
                 parts.append(f'```python\n{code}\n```')
@@ -42,9 +61,13 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb'):
     return HEADER + '\n\n'.join(parts) + '\n'
 
 if __name__ == '__main__':
-    text, dest = render(), ROOT/'README.md'
+    figures = {}
+    text, dest = render(figures=figures), ROOT/'README.md'
     if '--check' in sys.argv:
-        if not dest.exists() or dest.read_text() != text:
-            sys.exit('README.md is stale: run `python tools/readme.py` (it is built from nbs/index.ipynb)')
+        stale = [p for p, b in figures.items() if not (ROOT/p).is_file() or (ROOT/p).read_bytes() != b]
+        if not dest.exists() or dest.read_text() != text or stale:
+            sys.exit(f'README.md{" or " + ", ".join(stale) if stale else ""} is stale: run `python tools/readme.py` (built from nbs/index.ipynb)')
         print('README.md matches nbs/index.ipynb')
-    else: dest.write_text(text); print(f'wrote {dest.relative_to(ROOT)}')
+    else:
+        for p, b in figures.items(): (ROOT/p).parent.mkdir(parents=True, exist_ok=True); (ROOT/p).write_bytes(b)
+        dest.write_text(text); print(f'wrote {dest.relative_to(ROOT)}' + ''.join(f', {p}' for p in figures))
