@@ -53,6 +53,7 @@ class Config:
     ss2_bn: str = 'update'             # L_ss2's clean forward also updates BatchNorm's running statistics (update), or leaves them untouched (keep); notebook 09
     sd: float = 0.0                    # beta of self-distillation from SAOL into an auxiliary GAP-FC head; 0 = off
     sd_temp: float = 1.0               # temperature T of self-distillation
+    aux_head: bool = False             # train the auxiliary GAP-FC head even at --sd 0, on the labels alone: the control that separates distillation from auxiliary supervision
     # hardware and bookkeeping
     seed: int = 0                      # seeds the weights, the batch order and the augmentation
     device: str = 'auto'               # auto (CUDA when available), cpu or cuda

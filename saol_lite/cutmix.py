@@ -87,7 +87,7 @@ def mixed_correct(logits: Tensor, mix: Mixed) -> Tensor:
     return (logits.argmax(1) == torch.where(mix.lam >= 0.5, mix.y_a, mix.y_b)).float()
 
 # %% ../nbs/08_cutmix.ipynb #7742290e
-@register_loss(lambda cfg: cfg.cutmix > 0 and not (cfg.ss1 or cfg.ss2 or cfg.sd))   # the full SAOL recipe (notebook 10) handles those
+@register_loss(lambda cfg: cfg.cutmix > 0 and not (cfg.ss1 or cfg.ss2 or cfg.sd or cfg.aux_head))   # the full SAOL recipe (notebook 10) handles those
 def cutmix_loss(cfg: Config):
     "Cross-entropy against CutMix's mixed targets, for any head"
     def loss_fn(model, xb, yb):

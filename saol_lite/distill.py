@@ -40,12 +40,12 @@ def saol_step(model, cfg: Config, xb: Tensor, yb: Tensor):
     if cfg.ss1: terms['ss1'] = ss1_loss(out, mix, cfg.ss1_predictor)
     if cfg.ss2 and mix.pasted: terms['ss2'] = ss2_loss(out, clean_partner_log_probs(model, xb, mix, cfg.ss2_bn == 'keep'), mix)
     elif cfg.ss2: terms['ss2'] = out.logits.new_zeros(())            # no box: nothing to match, and no clean forward
-    if cfg.sd: terms['sd'] = sd_loss(out, mix, cfg.sd, cfg.sd_temp, cfg.label_smoothing)
+    if cfg.sd or cfg.aux_head: terms['sd'] = sd_loss(out, mix, cfg.sd, cfg.sd_temp, cfg.label_smoothing)
     loss = terms['nll'] + cfg.ss1*terms.get('ss1', 0) + cfg.ss2*terms.get('ss2', 0) + terms.get('sd', 0)
     return loss, out, terms
 
 # %% ../nbs/10_distill.ipynb #0690a8a3
-@register_loss(lambda cfg: cfg.ss1 > 0 or cfg.ss2 > 0 or cfg.sd > 0)
+@register_loss(lambda cfg: cfg.ss1 > 0 or cfg.ss2 > 0 or cfg.sd > 0 or cfg.aux_head)
 def saol_recipe(cfg: Config):
     "NLL_mixed(ŷ) + ss1·L_ss1 + ss2·L_ss2 + L_sd, as the config weighs them"
     if (cfg.ss1 or cfg.ss2) and not cfg.cutmix:

@@ -364,7 +364,8 @@ def maps_figure(model: nn.Module, ds: ImageSet, stats, n=8, device='cpu') -> Fig
     pred = logits_of(out).argmax(1)
     if m.dim() == 4: m = m[torch.arange(len(x), device=m.device), pred]
     fig = show_maps(x, m.float().cpu(), [f'{ds.classes[int(a)]}→{ds.classes[int(b)]}' for a, b in zip(ds.y[:n], pred)])
-    fig.suptitle(f"{name}{' of the predicted class' if maps[name].dim() == 4 else ''} (true→predicted)", fontsize=8, y=1.0)
+    fig.suptitle(f"{name}{' of the predicted class' if maps[name].dim() == 4 else ''} (true→predicted)", fontsize=8)
+    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.92))                  # room for the title above the images' titles
     return fig
 
 # %% ../nbs/03_train.ipynb #e03e9bd4
@@ -484,9 +485,9 @@ def load_splits(cfg: Config) -> tuple[ImageSet, ImageSet, ImageSet | None]:
 def model_options(cfg: Config) -> dict:
     "The head's options: `cfg.head_args`, plus the training-time parts the losses need (notebooks 09-10)"
     opts, have = dict(cfg.head_args), head_options(cfg.head) if cfg.head in HEADS else {}
-    needs = {'aux_gapfc': cfg.sd > 0, 'paste_head': cfg.ss1 > 0 and cfg.ss1_predictor == 'head'}
+    needs = {'aux_gapfc': cfg.sd > 0 or cfg.aux_head, 'paste_head': cfg.ss1 > 0 and cfg.ss1_predictor == 'head'}
     for k, needed in needs.items():
-        if needed and k not in have: raise SaolError(f'--sd, --ss1 and --ss2 need a SAOL head (--head saol), not {cfg.head!r}')
+        if needed and k not in have: raise SaolError(f'--sd, --aux-head, --ss1 and --ss2 need a SAOL head (--head saol), not {cfg.head!r}')
         if needed: opts.setdefault(k, True)
     return opts
 
