@@ -14,25 +14,27 @@ __all__ = ['sge_gate', 'SpatialGroupEnhance', 'add_sge', 'resnet8_sge', 'resnet2
            'resnet18_sge', 'sge_gates']
 
 # %% ../nbs/14_sge.ipynb #22883974
-def sge_gate(x: Tensor, groups: int, gamma: Tensor, beta: Tensor, eps=1e-5) -> Tensor:
-    "SGE's gate σ(a) (N,G,H,W) for features x (N,C,H,W) split into `groups` groups, with per-group γ and β (G,)"
+def sge_gate(x: Tensor, groups: int, gamma: Tensor, beta: Tensor, eps=1e-5, norm='var') -> Tensor:
+    "SGE's gate σ(a) (N,G,H,W) for features x (N,C,H,W) split into `groups` groups, with per-group γ and β (G,); `norm`: 'var' (ours) or 'std' (the official code's)"
     n, c, h, w = x.shape
     xg = x.reshape(n, groups, c//groups, h, w)
     s = (xg*xg.mean((3, 4), keepdim=True)).sum(2)                       # c_i = g·x_i, (N,G,H,W)
-    s = (s - s.mean((2, 3), keepdim=True))/(s.var((2, 3), unbiased=False, keepdim=True) + eps).sqrt()
+    if norm == 'var': s = (s - s.mean((2, 3), keepdim=True))/(s.var((2, 3), unbiased=False, keepdim=True) + eps).sqrt()
+    elif norm == 'std': s = (s - s.mean((2, 3), keepdim=True))/(s.flatten(2).std(2, keepdim=True)[..., None] + eps)
+    else: raise SaolError(f"SGE norm must be 'var' or 'std', got {norm!r}")
     return torch.sigmoid(gamma[:, None, None]*s + beta[:, None, None])
 
 # %% ../nbs/14_sge.ipynb #7d7536c3
 class SpatialGroupEnhance(nn.Module):
     "SGE: x·σ(γ ĉ + β) per group, ĉ the normalised similarity of each position to its group's mean feature"
-    def __init__(self, channels: int, groups: int = 8):
+    def __init__(self, channels: int, groups: int = 8, norm='var'):
         super().__init__()
         if groups < 1 or channels % groups: raise SaolError(f'SGE: {groups} groups do not divide {channels} channels')
-        self.groups = groups
+        self.groups, self.norm = groups, norm
         self.gamma, self.beta = nn.Parameter(torch.zeros(groups)), nn.Parameter(torch.ones(groups))
     def forward(self, x: Tensor) -> Tensor:
         n, c, h, w = x.shape
-        a = sge_gate(x, self.groups, self.gamma, self.beta)
+        a = sge_gate(x, self.groups, self.gamma, self.beta, norm=self.norm)
         return (x.reshape(n, self.groups, c//self.groups, h, w)*a[:, :, None]).reshape(n, c, h, w)
 
 # %% ../nbs/14_sge.ipynb #a60a6545
@@ -61,7 +63,7 @@ def resnet18_sge(groups=8): return add_sge(resnet18(), groups)
 def sge_gates(model: nn.Module, x: Tensor) -> dict:
     "The gate σ(a) (N,G,H,W) of every SGE module of `model` on input `x`, by module name; the hooks are always removed"
     gates, hooks = {}, []
-    def keep(name): return lambda m, inp, out: gates.__setitem__(name, sge_gate(inp[0], m.groups, m.gamma, m.beta))
+    def keep(name): return lambda m, inp, out: gates.__setitem__(name, sge_gate(inp[0], m.groups, m.gamma, m.beta, norm=m.norm))
     try:
         for name, m in model.named_modules():
             if isinstance(m, SpatialGroupEnhance): hooks.append(m.register_forward_hook(keep(name)))
