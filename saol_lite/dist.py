@@ -6,6 +6,7 @@
 from __future__ import annotations
 import os, sys
 import torch, torch.nn as nn, torch.distributed as dist
+from fastcore.basics import patch
 from torch import Tensor
 from .data import SaolError, ImageSet, subset
 from .config import Config
@@ -49,21 +50,26 @@ class Torchrun(OneProcess):
         return nn.parallel.DistributedDataParallel(model, device_ids=ids)
 
 # %% ../nbs/91_torchrun.ipynb #0372c55d
-def _reduce(self: Torchrun, t: Tensor, op='sum') -> Tensor:
+@patch
+def reduce(self: Torchrun, t: Tensor, op='sum') -> Tensor:
     "`t` summed (or its minimum) over the processes; NCCL needs it on the GPU"
     s = t.to(self.device); dist.all_reduce(s, dist.ReduceOp.SUM if op == 'sum' else dist.ReduceOp.MIN); return s.to(t.device)
 
-def _share(self: Torchrun, xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor]:
+@patch
+def share(self: Torchrun, xb: Tensor, yb: Tensor) -> tuple[Tensor, Tensor]:
+    "This process's slice of a training batch"
     lo, hi = share(len(yb), self.rank, self.world); return xb[lo:hi], yb[lo:hi]
 
-def _sync(self: Torchrun, model: nn.Module):
+@patch
+def mine(self: Torchrun, ds: ImageSet) -> ImageSet: return subset(ds, torch.arange(self.rank, len(ds), self.world))
+
+@patch
+def sync(self: Torchrun, model: nn.Module):
     for buf in model.buffers(): dist.broadcast(buf, 0)
 
-def _close(self: Torchrun):
+@patch
+def close(self: Torchrun):
     if self.own_group: dist.destroy_process_group(); self.own_group = False
-
-Torchrun.reduce, Torchrun.share, Torchrun.mine = _reduce, _share, lambda self, ds: subset(ds, torch.arange(self.rank, len(ds), self.world))
-Torchrun.sync, Torchrun.close = _sync, _close
 
 # %% ../nbs/91_torchrun.ipynb #cd0bcbef
 def run_parts(cfg: Config) -> Parts:

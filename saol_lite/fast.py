@@ -6,6 +6,7 @@
 from __future__ import annotations
 import copy
 from functools import partial
+from fastcore.basics import patch
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import BatchLoader, ImageSet
@@ -53,21 +54,22 @@ class FastLoader(BatchLoader):
         self.cl = channels_last
 
 # %% ../nbs/12_speed.ipynb #bb5d037c
-def _batch(self: FastLoader, idx: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor]:
+@patch
+def batch(self: FastLoader, idx: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor]:
     "The batch of images `idx`: augmented, channels-last if asked, normalised"
     if self.augment: xb = crop_flip(self.xp[idx], *augment_draws(len(idx), self.pad, g, self.device), *self.x.shape[2:])
     else: xb = self.x[idx]
     if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
     return cast_normalize(xb, self.a, self.b), self.y[idx]
 
-def _iter(self: FastLoader):
+@patch
+def __iter__(self: FastLoader):
+    "Batches in the order BatchLoader draws them: one generator per (seed, epoch)"
     g = torch.Generator(self.device).manual_seed(self.seed*1_000_003 + self.epoch)
     n = len(self.y)
     order = torch.randperm(n, generator=g, device=self.device) if self.shuffle else torch.arange(n, device=self.device)
     for i in range(0, len(self)*self.bs, self.bs): yield self.batch(order[i:i+self.bs], g)
     self.epoch += 1
-
-FastLoader.batch, FastLoader.__iter__ = _batch, _iter
 
 # %% ../nbs/12_speed.ipynb #56e8a3d4
 class EMA:
