@@ -8,4 +8,4 @@ from . import data, stats, models, heads, gradcam, config, train, report, demo  
 from . import spatial_logits, attention, saol, decoder, saol_head, cost, localize      # 04-07c
 from . import cutmix, self_supervision, distill, explore, fast                         # 08-12
 from . import ltpa, sge, abn, sharpen, compare                                         # 13-17
-from . import dist, bench, cli                                                         # appendices 91-93
+from . import dist, bench, explorer, cli                                               # appendices 91-94

@@ -236,7 +236,7 @@ def write_notebook(path: Path, run: Path):
     import nbformat
     nb = nbformat.v4.new_notebook(metadata={'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}})
     nb.cells = [nbformat.v4.new_code_cell('import torch; torch.set_num_threads(1)\n'
-                                          'from saol_lite.explore import AttentionExplorer'),
+                                          'from saol_lite.explorer import AttentionExplorer'),
                 nbformat.v4.new_code_cell(f'ex = AttentionExplorer.from_run({str(run)!r})\nex')]
     nbformat.write(nb, path)
 

@@ -8,7 +8,8 @@ from saol_lite.data import channel_stats, load_dataset
 from saol_lite.heads import create_model
 from saol_lite.config import Config
 from saol_lite.train import train
-from saol_lite.explore import AttentionExplorer, Explained, explain, explain_figure, explain_panels, overlay
+from saol_lite.explore import Explained, explain, explain_figure, explain_panels, overlay
+from saol_lite.explorer import AttentionExplorer
 
 EXE = shutil.which('saol_lite', path=str(Path(sys.executable).parent)) or 'saol_lite'
 ENV = {**os.environ, 'OMP_NUM_THREADS': '1'}   # tiny models: one thread is enough, and far faster on a shared, loaded CPU
