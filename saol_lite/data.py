@@ -313,12 +313,14 @@ class BatchLoader:
         g = torch.Generator(self.device).manual_seed(self.seed*1_000_003 + self.epoch)
         n, dev = len(self.y), self.device
         order = torch.randperm(n, generator=g, device=dev) if self.shuffle else torch.arange(n, device=dev)
-        for i in range(0, len(self)*self.bs, self.bs):
-            idx = order[i:i+self.bs]
-            xb = self.x[idx]
-            if self.augment: xb = random_flip(random_crop(xb, self.pad, g), generator=g)
-            yield normalize(xb, self.mean, self.std), self.y[idx]
+        for i in range(0, len(self)*self.bs, self.bs): yield self.batch(order[i:i+self.bs], g)
         self.epoch += 1
+
+    def batch(self, idx: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor]:
+        "The batch of images `idx`: augmented with draws from `g` if asked, normalised"
+        xb = self.x[idx]
+        if self.augment: xb = random_flip(random_crop(xb, self.pad, g), generator=g)
+        return normalize(xb, self.mean, self.std), self.y[idx]
 
 # %% ../nbs/00_data.ipynb #12cdb9ec
 SYNTH_CLASSES = ['disc', 'ring', 'square', 'frame', 'diamond', 'triangle', 'plus', 'cross', 'checker', 'stripes']

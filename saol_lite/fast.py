@@ -62,14 +62,6 @@ def batch(self: FastLoader, idx: Tensor, g: torch.Generator) -> tuple[Tensor, Te
     if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
     return cast_normalize(xb, self.a, self.b), self.y[idx]
 
-@patch
-def __iter__(self: FastLoader):
-    "Batches in the order BatchLoader draws them: one generator per (seed, epoch)"
-    g = torch.Generator(self.device).manual_seed(self.seed*1_000_003 + self.epoch)
-    n = len(self.y)
-    order = torch.randperm(n, generator=g, device=self.device) if self.shuffle else torch.arange(n, device=self.device)
-    for i in range(0, len(self)*self.bs, self.bs): yield self.batch(order[i:i+self.bs], g)
-    self.epoch += 1
 
 # %% ../nbs/12_speed.ipynb #56e8a3d4
 class EMA:
