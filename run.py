@@ -21,7 +21,8 @@ VENV = ROOT/'.venv'
 BIN = VENV/('Scripts' if os.name == 'nt' else 'bin')
 TORCH = os.environ.get('TORCH', 'torch==2.13.0')
 DEMO = ['train', '--dataset', 'synthetic', '--arch', 'resnet8', '--head', 'saol', '--limit-train', '6000',
-        '--epochs', '5', '--bs', '64', '--lr', '0.05', '--schedule', 'onecycle', '--out', 'runs/demo']
+        '--epochs', '5', '--bs', '64', '--lr', '0.05', '--schedule', 'onecycle', '--out', 'runs/demo',
+        '--overwrite']   # runs/demo is the demo's own folder: running the demo again replaces its last run
 
 def sh(*cmd, **kw):
     print('+', ' '.join(map(str, cmd)), flush=True)
