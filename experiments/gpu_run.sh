@@ -13,6 +13,8 @@
 # deadline, whatever is unfinished is stopped and listed; checkpoints stripped to weights; everything packed in $OUT.
 # Back here:  bash experiments/gpu_run.sh unpack FILES_AT   -> results/decisive-gpu/ (commit it), weights in runs/.
 # Then:       bash experiments/decisive.sh report            -> the table and the decision.
+# After it, in a later call: experiments/gpu_speed.sh (issue 16's speed measurements, stages in priority order;
+#   a slot runs the stages its minutes allow and the next one picks up those still pending).
 #
 # DRY=1 runs all of `run` on a CPU at a tiny scale (synthetic data, 2 epochs of 2 steps, one seed): the test
 # tests/test_experiments.py does so, so that no GPU minute is ever spent on a typo.
@@ -156,5 +158,6 @@ case ${1:-} in
     mkdir -p "$dest/runs/$DECISIVE_GROUP-weights"
     for w in "$d"/weights-*.tgz; do if [[ -f $w ]]; then tar -xzf "$w" -C "$dest/runs/$DECISIVE_GROUP-weights"; fi; done
     ls "$dest/results/$DECISIVE_GROUP" ;;
-  *) echo "usage: $0 data K | run | unpack DIR"; exit 2 ;;
+  speed) shift; exec bash experiments/gpu_speed.sh run "$@" ;;   # the same as experiments/gpu_speed.sh run [STAGE ...]
+  *) echo "usage: $0 data K | run | unpack DIR | speed [STAGE ...]"; exit 2 ;;
 esac

@@ -4,21 +4,23 @@
 
 # %% ../nbs/92_bench.ipynb #8f29a3fa
 from __future__ import annotations
-import datetime, os, platform, shlex, statistics, time
+import datetime, os, platform, shlex, statistics, sys, time
+from contextlib import contextmanager
+from collections import Counter
 from dataclasses import replace
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from .data import SaolError, ImageSet, channel_stats, load_dataset
 from .heads import create_model
 from .cost import count_macs
-from .config import PRESETS, Config
+from .config import CHOICES, PRESETS, Config
 from .train import Trainer, make_loss, model_options, resolve_device, load_splits
 from .report import markdown_table
 from .fast import parts_for
 
 # %% auto #0
 __all__ = ['BENCH_RECIPES', 'ONLY', 'Timer', 'median_runs', 'matmul_peak', 'step_flops', 'PerImage', 'fast_runner',
-           'reference_runner', 'bench_case', 'time_to_accuracy', 'machine', 'bench_data', 'BenchCommand',
-           'bench_command', 'bench_throughput', 'bench_time_to_acc']
+           'reference_runner', 'bench_case', 'quiet_stderr', 'step_ops', 'time_to_accuracy', 'machine', 'bench_data',
+           'BenchCommand', 'bench_command', 'bench_throughput', 'bench_ops', 'bench_time_to_acc']
 
 # %% ../nbs/92_bench.ipynb #01d07160
 class Timer:
@@ -105,9 +107,9 @@ def reference_runner(cfg: Config, ds: ImageSet, steps: int, workers=0):
 
 # %% ../nbs/92_bench.ipynb #096fb91b
 def bench_case(arch: str, recipe: str, ds: ImageSet, bs=128, steps=10, runs=5, warmup=2, device='auto', workers=0,
-               reference=True, compile='off', peak=None) -> dict:
+               reference=True, compile='off', peak=None, compile_scope='model') -> dict:
     "Images/s with the fast parts (and of the usual loop), median of `runs` runs of `steps` steps after `warmup` runs"
-    cfg = Config(arch=arch, bs=bs, device=device, progress=False, compile=compile, **BENCH_RECIPES[recipe])
+    cfg = Config(arch=arch, bs=bs, device=device, progress=False, compile=compile, compile_scope=compile_scope, **BENCH_RECIPES[recipe])
     cfg = replace(cfg, head_args=model_options(cfg)); dev = resolve_device(device)
     fast, t = fast_runner(cfg, ds, steps)
     ref = reference_runner(cfg, ds, steps, workers) if reference else None
@@ -123,6 +125,34 @@ def bench_case(arch: str, recipe: str, ds: ImageSet, bs=128, steps=10, runs=5, w
     if ref: row |= dict(ref_img_s=round(ips['ref']), ref_s_epoch=round(50_000/ips['ref'], 2), speedup=round(ips['fast']/ips['ref'], 2))
     return row | dict(GFLOP_img=round(flops/1e9, 3)) | (dict(MFU=f'{flops*ips["fast"]/peak:.1%}') if peak else {})
 
+# %% ../nbs/92_bench.ipynb #1c06e7c8
+def _under_aten(e) -> bool:
+    "Whether profiler event `e` was called from inside another ATen operator"
+    p = e.cpu_parent
+    while p is not None:
+        if p.name.startswith('aten::'): return True
+        p = p.cpu_parent
+    return False
+
+@contextmanager
+def quiet_stderr():
+    "Send the process's own stderr (file descriptor 2, where the profiler's C++ logs a line at start and stop) to /dev/null for the block"
+    sys.stderr.flush(); saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try: os.dup2(null, 2); yield
+    finally: os.dup2(saved, 2); os.close(saved); os.close(null)
+
+def step_ops(cfg: Config, ds: ImageSet, fast=True) -> dict:
+    "ATen operators of one training step with the fast parts (or the lesson's): called by our code (`top`), in all (`all`), `top` by name"
+    cfg = replace(cfg, head_args=model_options(cfg), fast='on' if fast else 'off', progress=False)
+    t = Trainer(create_model(cfg.arch, cfg.head, len(ds.classes), **cfg.head_args), ds, ds, cfg, parts=parts_for(cfg))
+    batches = iter(t.train_dl); t.step_model.train()
+    t.train_step(*next(batches), cfg.lr)                          # the first step creates SGD's buffers (and compiles): not counted
+    with quiet_stderr(), torch.profiler.profile() as prof: t.train_step(*next(batches), cfg.lr)
+    ev = [e for e in prof.events() if e.name.startswith('aten::')]
+    names = Counter(e.name for e in ev if not _under_aten(e))
+    kernels = sum(e.device_type == torch.autograd.DeviceType.CUDA for e in prof.events()) if t.device.type == 'cuda' else None
+    return dict(top=sum(names.values()), all=len(ev), names=names) | ({'cuda_kernels': kernels} if kernels is not None else {})
+
 # %% ../nbs/92_bench.ipynb #817228da
 def time_to_accuracy(cfg: Config, data) -> dict:
     "Wall seconds of `fit` (compile warm-up excluded, test included) and the final test accuracy, for `cfg` on `data`"
@@ -132,7 +162,7 @@ def time_to_accuracy(cfg: Config, data) -> dict:
     sync(); t0 = time.perf_counter(); t.fit(); sync()
     r, comp = t.history[-1], t.compile_seconds
     return dict(seed=cfg.seed, seconds=round(time.perf_counter() - t0 - comp, 2), compile_s=round(comp, 1),
-                test_acc=r['test_acc'], test_acc_exact=r.get('test_acc_exact'), epochs=cfg.epochs)
+                test_acc=r['test_acc'], test_acc_exact=r.get('test_acc_exact'), epochs=cfg.epochs) | ({'holdout_acc': r['holdout_acc']} if 'holdout_acc' in r else {})
 
 # %% ../nbs/92_bench.ipynb #cb909150
 def machine() -> dict:
@@ -153,9 +183,9 @@ def bench_data(name: str, n: int | None, seed=0) -> ImageSet:
 
 # %% ../nbs/92_bench.ipynb #b48ce5a5
 class BenchCommand:
-    help = 'time training steps (the fast parts vs the usual DataLoader loop), MFU, or time to accuracy; prints Markdown for benchmarks/RESULTS.md'
+    help = 'time training steps (the fast parts vs the usual DataLoader loop), MFU, time to accuracy, or count the operators of a step; prints Markdown for benchmarks/RESULTS.md'
     def add_args(self, p):
-        p.add_argument('--mode', choices=['throughput', 'time-to-acc'], default='throughput')
+        p.add_argument('--mode', choices=['throughput', 'time-to-acc', 'ops'], default='throughput')
         p.add_argument('--archs', nargs='+', default=['resnet20', 'resnet56', 'resnet18'])
         p.add_argument('--recipes', nargs='+', choices=list(BENCH_RECIPES), default=list(BENCH_RECIPES))
         p.add_argument('--bs', type=int, default=512, help='images per step')
@@ -164,19 +194,22 @@ class BenchCommand:
         p.add_argument('--warmup', type=int, default=2, help='untimed runs first')
         p.add_argument('--workers', type=int, default=0, help="DataLoader workers of the usual loop")
         p.add_argument('--no-reference', action='store_true', help='time only the fast parts')
-        p.add_argument('--compile', choices=['off', 'on', 'max-autotune', 'eager'], default='off')
+        p.add_argument('--compile', choices=CHOICES['compile'], default='off')
+        p.add_argument('--compile-scope', choices=CHOICES['compile_scope'], default='model', help='what --compile compiles: model, or step (model and loss)')
         p.add_argument('--device', choices=['auto', 'cpu', 'cuda'], default='auto')
         p.add_argument('--data', choices=['cifar10', 'synthetic'], default='cifar10')
         p.add_argument('--n-train', type=int, help='training images to load (default: all / 10,000 synthetic)')
         p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='time-to-acc: seeds')
+        p.add_argument('--target', type=float, default=0.94, help='time-to-acc: the accuracy to reach (on the exact split when the test set has one)')
         p.add_argument('--preset', default='speedrun', help='time-to-acc: the recipe; Config flags go after --set')
         p.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE', help='time-to-acc: Config overrides, e.g. epochs=10 ema=0')
 
     def run(self, args):
         print(f'command: `{bench_command(args)}`\n\n' + ' | '.join(f'{k}: {v}' for k, v in machine().items()) + '\n')
-        (bench_throughput if args.mode == 'throughput' else bench_time_to_acc)(args)
+        dict(throughput=bench_throughput, ops=bench_ops)[args.mode](args) if args.mode != 'time-to-acc' else bench_time_to_acc(args)
 
-ONLY = {'throughput': {'seeds', 'preset', 'set'}, 'time-to-acc': {'archs', 'recipes', 'bs', 'steps', 'runs', 'warmup', 'workers',
+ONLY = {'throughput': {'seeds', 'preset', 'set', 'target'}, 'ops': {'seeds', 'preset', 'set', 'target', 'steps', 'runs', 'warmup', 'workers', 'no_reference'},
+        'time-to-acc': {'archs', 'recipes', 'bs', 'steps', 'runs', 'warmup', 'workers',
                                                                      'no_reference', 'data', 'n_train'}}   # flags the other mode ignores
 
 # %% ../nbs/92_bench.ipynb #e1ec56d8
@@ -184,7 +217,7 @@ def bench_command(args) -> str:
     "The `saol_lite bench` command line that reproduces `args`, every setting that matters spelt out"
     flag = lambda k: '--' + k.replace('_', '-')
     parts = [flag(k) if v is True else None if v is False else [flag(k), *map(str, v)] if isinstance(v, list) else [flag(k), str(v)]
-             for k, v in vars(args).items() if k != 'command' and k not in ONLY[args.mode] and v not in (None, [])]
+             for k, v in vars(args).items() if k not in ('command', 'command_line') and k not in ONLY[args.mode] and v not in (None, [])]
     return 'saol_lite bench ' + shlex.join(x for p in parts if p for x in ([p] if isinstance(p, str) else p))
 
 # %% ../nbs/92_bench.ipynb #bf1e0d67
@@ -194,11 +227,24 @@ def bench_throughput(args):
     peak = matmul_peak(dev)
     print(f'data: {ds.name}, {len(ds):,} images on {dev} | matmul peak ({"bf16" if dev.type == "cuda" else "fp32"}, measured): {peak/1e12:.3f} TFLOP/s\n')
     rows = [bench_case(a, r, ds, args.bs, args.steps, args.runs, args.warmup, args.device, args.workers,
-                       not args.no_reference, args.compile, peak) for a in args.archs for r in args.recipes]
+                       not args.no_reference, args.compile, peak, args.compile_scope) for a in args.archs for r in args.recipes]
     for a in args.archs:                                      # each head against GAP-FC on the same backbone
         base = next((r for r in rows if r['arch'] == a and r['recipe'] == 'gapfc'), None)
         for r in rows:
             if base and r['arch'] == a: r['step_vs_gapfc'] = f"{r['fast_s_epoch']/base['fast_s_epoch'] - 1:+.1%}"
+    print(markdown_table(rows))
+
+# %% ../nbs/92_bench.ipynb #7c7e1196
+def bench_ops(args):
+    "Print the operators-per-step table for `saol_lite bench --mode ops`: fast parts and the lesson's, each arch × recipe"
+    ds = bench_data(args.data, args.n_train or 2*args.bs)
+    rows = []
+    for a in args.archs:
+        for r in args.recipes:
+            cfg = Config(arch=a, bs=args.bs, device=args.device, compile=args.compile, compile_scope=args.compile_scope, **BENCH_RECIPES[r])
+            fast, lesson = step_ops(cfg, ds, True), step_ops(replace(cfg, compile='off'), ds, False)
+            rows.append(dict(arch=a, recipe=r, bs=args.bs, top_fast=fast['top'], all_fast=fast['all'], top_lesson=lesson['top'], all_lesson=lesson['all'])
+                        | ({'cuda_kernels_fast': fast['cuda_kernels'], 'cuda_kernels_lesson': lesson['cuda_kernels']} if 'cuda_kernels' in fast else {}))
     print(markdown_table(rows))
 
 # %% ../nbs/92_bench.ipynb #9595f3c8
@@ -210,7 +256,11 @@ def _value(v: str):
 
 def bench_time_to_acc(args):
     "Print the time-to-accuracy table for `saol_lite bench --mode time-to-acc`"
-    cfg = Config(**{**PRESETS[args.preset], 'device': args.device, 'compile': args.compile, 'progress': False, 'fast': 'on',
+    cfg = Config(**{**PRESETS[args.preset], 'device': args.device, 'compile': args.compile, 'compile_scope': args.compile_scope, 'progress': False, 'fast': 'on',
                     **{k: _value(v) for k, v in (s.split('=', 1) for s in args.set)}})
     data = load_splits(cfg)                         # with --set holdout=N, the held-out split is scored too
-    print(markdown_table([time_to_accuracy(replace(cfg, seed=s), data) for s in args.seeds]))
+    rows = [time_to_accuracy(replace(cfg, seed=s), data) for s in args.seeds]
+    for r in rows:                                   # the target is read on the exact split when there is one
+        key = 'test_acc_exact' if r.get('test_acc_exact') is not None else 'test_acc'
+        r[f"≥ {args.target:.1%} ({key.removeprefix('test_acc').lstrip('_') or 'all test'})"] = 'yes' if r[key] >= args.target else 'no'
+    print(markdown_table(rows))

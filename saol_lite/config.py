@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from .data import SaolError
 
 # %% auto #0
-__all__ = ['CHOICES', 'PRESETS', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset']
+__all__ = ['COMPILE_MODES', 'CHOICES', 'PRESETS', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset']
 
 # %% ../nbs/03_config.ipynb #212b7a19
 @dataclass
@@ -60,7 +60,8 @@ class Config:
     precision: str = 'auto'            # auto (bf16 autocast on CUDA, fp32 on CPU), fp32 or bf16
     channels_last: str = 'auto'        # memory format: auto (on CUDA), on or off
     fast: str = 'auto'                 # the fast parts of notebook 12 (as the command line chooses parts): auto (on CUDA, and whenever --ema, --tta, --compile or torchrun need them), on or off
-    compile: str = 'off'               # torch.compile the step (a fast part, notebook 12): off, on, max-autotune, or eager (trace only, a quick check); its warm-up is timed apart
+    compile: str = 'off'               # torch.compile (a fast part, notebook 12): off, on (Inductor), max-autotune, reduce-overhead (Inductor and CUDA graphs), or the checks eager (Dynamo's trace, run eagerly) and aot-eager (the backward traced too); its warm-up is timed apart
+    compile_scope: str = 'model'       # what --compile compiles: model (the network), or step (the network and the loss in one graph, so that the heads' losses fuse with it)
     sync_bn: bool = False              # under torchrun on CUDA: batch-norm statistics over the global batch (SyncBatchNorm) instead of each rank's share
     eval_bs: int = 500                 # images per batch when testing
     eval_every: int = 1                # test after every this many epochs (and always after the last)
@@ -73,9 +74,11 @@ class Config:
     def __post_init__(self): check_config(self)
 
 # %% ../nbs/03_config.ipynb #2c99ed57
+COMPILE_MODES = {'on': 'inductor', 'max-autotune': 'inductor', 'reduce-overhead': 'inductor', 'eager': 'eager', 'aot-eager': 'aot_eager'}   # --compile MODE: its backend
+
 CHOICES = dict(schedule=('cosine', 'step', 'onecycle', 'constant'), device=('auto', 'cpu', 'cuda'),
                precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'), ss2_bn=('keep', 'update'),
-               fast=('auto', 'on', 'off'), compile=('off', 'on', 'max-autotune', 'eager'))
+               fast=('auto', 'on', 'off'), compile=('off', *COMPILE_MODES), compile_scope=('model', 'step'))
 
 def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"

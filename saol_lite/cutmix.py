@@ -14,8 +14,8 @@ from .config import Config
 from .train import register_loss
 
 # %% auto #0
-__all__ = ['cut_boxes', 'box_masks', 'Mixed', 'cutmix', 'paste', 'unmixed', 'mask_on_grid', 'mixed_ce', 'mixed_correct',
-           'cutmix_loss']
+__all__ = ['cut_boxes', 'box_masks', 'Mixed', 'coin', 'cutmix', 'take_rows', 'paste', 'unmixed', 'mask_on_grid', 'mixed_ce',
+           'mixed_correct', 'cutmix_loss']
 
 # %% ../nbs/08_cutmix.ipynb #caf4798f
 def cut_boxes(lam: Tensor, h: int, w: int) -> Tensor:
@@ -46,13 +46,22 @@ class Mixed(NamedTuple):
     pasted: bool = True   # False when no box was pasted in the batch; known on the host, so a loss can skip work without a GPU read-back
 
 # %% ../nbs/08_cutmix.ipynb #6c7e6900
+@torch.compiler.disable
+def coin(p: float) -> bool:
+    "True with probability `p`, from torch's CPU generator; outside any compiled graph (its value decides what the graph is)"
+    return bool(torch.rand(1) < p)
+
 def cutmix(x: Tensor, y: Tensor, alpha=1.0, p=1.0, per_sample=False) -> Mixed:
     "CutMix a batch (N,C,H,W) with λ ~ Beta(alpha, alpha), applied with probability `p` (per batch, or per image)"
     if alpha <= 0 or not 0 <= p <= 1: raise SaolError(f'cutmix needs alpha > 0 and 0 <= p <= 1, got alpha={alpha}, p={p}')
     if per_sample: return paste(x, y, alpha, torch.rand(len(x), device=x.device) < p)._replace(pasted=p > 0)
-    return paste(x, y, alpha, bool(torch.rand(1) < p))        # one coin for the batch, tossed on the host: no GPU read-back
+    return paste(x, y, alpha, coin(p))        # one coin for the batch, tossed on the host: no GPU read-back
 
 # %% ../nbs/08_cutmix.ipynb #0ce1eb03
+def take_rows(x: Tensor, idx: Tensor) -> Tensor:
+    "`x[idx]` for a permutation `idx` of the batch, as a gather: Inductor (torch 2.13) fails to compile `x[torch.randperm(n)]` in one graph"
+    return x.gather(0, idx.view(-1, *[1]*(x.dim() - 1)).expand_as(x))
+
 def paste(x: Tensor, y: Tensor, alpha: float, on) -> Mixed:
     "CutMix with the coins tossed: `on` is one Python bool for the batch (one box), or a bool per image on x's device (a box each)"
     n, _, h, w = x.shape
@@ -62,8 +71,9 @@ def paste(x: Tensor, y: Tensor, alpha: float, on) -> Mixed:
     boxes = cut_boxes(lam, h, w).expand(n, 4)                                    #  checked by `cutmix`, a check here would read it back)
     mask = box_masks(boxes, h, w)*(on.float()[:, None, None] if per_sample else float(on))
     perm = torch.randperm(n, device=x.device)
-    mixed = torch.lerp(x, x[perm], mask[:, None].to(x.dtype)) if x.is_floating_point() else torch.where(mask[:, None] > 0, x[perm], x)
-    return Mixed(mixed, y, y[perm], 1 - mask.mean((1, 2)), mask, perm, True if per_sample else on)
+    xp = take_rows(x, perm)
+    mixed = torch.lerp(x, xp, mask[:, None].to(x.dtype)) if x.is_floating_point() else torch.where(mask[:, None] > 0, xp, x)
+    return Mixed(mixed, y, take_rows(y, perm), 1 - mask.mean((1, 2)), mask, perm, True if per_sample else on)
 
 # %% ../nbs/08_cutmix.ipynb #eba04844
 def unmixed(x: Tensor, y: Tensor) -> Mixed:
@@ -78,13 +88,14 @@ def mask_on_grid(mask: Tensor, size) -> Tensor:
 
 # %% ../nbs/08_cutmix.ipynb #cc9aa563
 def mixed_ce(logits: Tensor, mix: Mixed, label_smoothing=0.0) -> Tensor:
-    "λ·CE(y_A) + (1-λ)·CE(y_B), averaged over the batch (NLL for log-probabilities)"
+    "λ·CE(y_A) + (1-λ)·CE(y_B), averaged over the batch (NLL for log-probabilities); one CE when no box was pasted (λ = 1)"
+    if not mix.pasted: return F.cross_entropy(logits, mix.y_a, label_smoothing=label_smoothing)   # the same value, half the kernels
     ce = lambda y: F.cross_entropy(logits, y, reduction='none', label_smoothing=label_smoothing)
     return (mix.lam*ce(mix.y_a) + (1 - mix.lam)*ce(mix.y_b)).mean()
 
 def mixed_correct(logits: Tensor, mix: Mixed) -> Tensor:
     "Per image: 1 where the top class is the label with the larger share of the image (y_A when λ ≥ ½), else 0"
-    return (logits.argmax(1) == torch.where(mix.lam >= 0.5, mix.y_a, mix.y_b)).float()
+    return (logits.argmax(1) == (torch.where(mix.lam >= 0.5, mix.y_a, mix.y_b) if mix.pasted else mix.y_a)).float()
 
 # %% ../nbs/08_cutmix.ipynb #7742290e
 @register_loss(lambda cfg: cfg.cutmix > 0 and not (cfg.ss1 or cfg.ss2 or cfg.sd or cfg.aux_head))   # the full SAOL recipe (notebook 10) handles those

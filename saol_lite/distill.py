@@ -26,8 +26,9 @@ def sd_loss(out: SAOLOut, mix: Mixed, beta=0.5, temperature=1.0, label_smoothing
     "(1-β)·CE(y, p_gap) + β·T²·KL(sg[ŷ_saol] || p_gap), from the auxiliary GAP-FC logits of `out`"
     if out.aux_logits is None: raise SaolError('self-distillation needs the auxiliary GAP-FC head: build the SAOL head with aux_gapfc=True')
     aux, t = out.aux_logits.float(), temperature
-    teacher = (out.logits.detach().float()/t).log_softmax(1)       # logits are log ŷ ('prob') or logits ('logit')
-    kl = F.kl_div((aux/t).log_softmax(1), teacher, log_target=True, reduction='batchmean')
+    soft = (lambda z: z/t) if t != 1 else (lambda z: z)            # at T = 1 no division: one kernel less each (a GPU step is launch-bound)
+    teacher = soft(out.logits.detach().float()).log_softmax(1)     # logits are log ŷ ('prob') or logits ('logit')
+    kl = F.kl_div(soft(aux).log_softmax(1), teacher, log_target=True, reduction='batchmean')
     return (1 - beta)*mixed_ce(aux, mix, label_smoothing) + beta*t*t*kl
 
 # %% ../nbs/10_distill.ipynb #725932a5

@@ -11,12 +11,12 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import BatchLoader, ImageSet
 from .models import logits_of
-from .config import Config
+from .config import COMPILE_MODES, Config
 from .train import OneProcess, Parts, predict, resolve_device, use_channels_last
 
 # %% auto #0
 __all__ = ['norm_consts', 'cast_normalize', 'augment_draws', 'crop_flip', 'FastLoader', 'EMA', 'FlipAverage', 'predict_tta',
-           'fast_wanted', 'compile_model', 'parts_for']
+           'fast_wanted', 'compile_options', 'compile_model', 'parts_for']
 
 # %% ../nbs/12_speed.ipynb #b65c9825
 def norm_consts(stats, device='cpu') -> tuple[Tensor, Tensor]:
@@ -94,9 +94,15 @@ def fast_wanted(cfg: Config, world: int = 1) -> bool:
     if cfg.fast == 'off': return False
     return cfg.fast == 'on' or resolve_device(cfg.device).type == 'cuda' or world > 1 or bool(cfg.ema or cfg.tta or cfg.compile != 'off')
 
+def compile_options(mode: str) -> dict:
+    "`torch.compile`'s arguments for `--compile mode`: Inductor with the options of its mode, drawing eager's random numbers; or a checking backend"
+    if (backend := COMPILE_MODES[mode]) != 'inductor': return dict(backend=backend)
+    import torch._inductor                                      # only when compiling: it takes a while to import
+    return dict(options=torch._inductor.list_mode_options('default' if mode == 'on' else mode) | {'fallback_random': True})
+
 def compile_model(mode: str):
-    "model -> `torch.compile`d model, for `--compile` on, max-autotune, or eager (Dynamo's trace only, run eagerly: a quick check)"
-    kw = {'backend': 'eager'} if mode == 'eager' else {'mode': None if mode == 'on' else mode}
+    "model (or any function) -> its `torch.compile`d form for `--compile mode`"
+    kw = compile_options(mode)
     return lambda m: torch.compile(m, **kw)
 
 # %% ../nbs/12_speed.ipynb #df76fbf6
@@ -108,4 +114,4 @@ def parts_for(cfg: Config, ranks: OneProcess | None = None) -> Parts:
     return Parts(loader=partial(FastLoader, channels_last=use_channels_last(dev, cfg.channels_last)),
                  predict=predict_tta if cfg.tta else predict, ema=partial(EMA, decay=cfg.ema) if cfg.ema else None,
                  compile=compile_model(cfg.compile) if cfg.compile != 'off' else None, ranks=ranks,
-                 check_every=1 if dev.type == 'cpu' else 25, name='fast')
+                 check_every=1 if dev.type == 'cpu' else 25, fused_sgd=True, name='fast')

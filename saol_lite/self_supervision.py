@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
-from .cutmix import Mixed, mask_on_grid
+from .cutmix import Mixed, mask_on_grid, take_rows
 from .saol import SAOLOut
 from .spatial_logits import class_probs, log_class_probs
 
@@ -52,8 +52,8 @@ def running_stats_kept(model: nn.Module):
 @torch.no_grad()
 def clean_partner_log_probs(model, x: Tensor, mix: Mixed, keep_bn_stats=False) -> Tensor:
     "log Y (N,K,H,W) of each image's partner, from a gradient-free forward pass of the clean batch `x` (with `keep_bn_stats`, BatchNorm's running statistics are left as they were)"
-    if not keep_bn_stats: return log_class_probs(model(x).spatial_logits)[mix.perm]
-    with running_stats_kept(model): return log_class_probs(model(x).spatial_logits)[mix.perm]
+    if not keep_bn_stats: return take_rows(log_class_probs(model(x).spatial_logits), mix.perm)
+    with running_stats_kept(model): return take_rows(log_class_probs(model(x).spatial_logits), mix.perm)
 
 # %% ../nbs/09_self_supervision.ipynb #adcdba98
 def ss2_loss(out: SAOLOut, clean_log_probs: Tensor, mix: Mixed) -> Tensor:

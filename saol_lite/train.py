@@ -38,14 +38,14 @@ def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float
     return cfg.lr
 
 # %% ../nbs/03_train.ipynb #2b31cc45
-def make_optimizer(model: nn.Module, cfg: Config) -> torch.optim.SGD:
-    "SGD with (Nesterov) momentum; weight decay on weights, and on BN/biases only if `cfg.wd_norm_bias`"
+def make_optimizer(model: nn.Module, cfg: Config, fused=False) -> torch.optim.SGD:
+    "SGD with (Nesterov) momentum; weight decay on weights, and on BN/biases only if `cfg.wd_norm_bias`; `fused`: one kernel for the whole update"
     params = [p for p in model.parameters() if p.requires_grad]
     decay = [p for p in params if p.ndim > 1 or cfg.wd_norm_bias]
     rest = [p for p in params if not (p.ndim > 1 or cfg.wd_norm_bias)]
     groups = [dict(params=decay, weight_decay=cfg.wd), dict(params=rest, weight_decay=0.0)]
     return torch.optim.SGD([g for g in groups if g['params']], lr=cfg.lr, momentum=cfg.momentum,
-                           nesterov=cfg.nesterov and cfg.momentum > 0)
+                           nesterov=cfg.nesterov and cfg.momentum > 0, fused=fused or None)
 
 # %% ../nbs/03_train.ipynb #1bb30eec
 LOSSES = []   # (condition on the config, builder of a loss function), registered by later notebooks
@@ -168,6 +168,7 @@ class Parts:
     compile: Callable | None = None    # model -> the compiled model the step calls (notebook 12), or None
     ranks: OneProcess = field(default_factory=OneProcess)   # one process, or torchrun's (appendix)
     check_every: int = 1               # steps between read-backs of the NaN check: every step where reading is free
+    fused_sgd: bool = False            # SGD's update as one fused kernel for all parameters (notebook 12), not a few per parameter
     name: str = 'lesson'               # recorded in metrics.json
 
 # %% ../nbs/03_train.ipynb #abfae5f0
@@ -186,8 +187,10 @@ class Trainer:
         self.model = self.ranks.prepare(model).to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
         self.stats, self.classes, self.n_test = channel_stats(train.x), list(train.classes), len(test)
         self.make_loaders(train, test, holdout)
-        self.opt, self.loss_fn = make_optimizer(self.model, cfg), loss_fn or make_loss(cfg)
-        self.step_model = (self.parts.compile or (lambda m: m))(self.ranks.wrap(self.model))
+        self.opt, self.loss_fn = make_optimizer(self.model, cfg, self.parts.fused_sgd), loss_fn or make_loss(cfg)
+        compiled, whole = self.parts.compile or (lambda f: f), cfg.compile_scope == 'step'
+        self.step_model = self.ranks.wrap(self.model) if whole else compiled(self.ranks.wrap(self.model))
+        if whole: self.loss_fn = compiled(self.loss_fn)            # --compile-scope step: the network and the loss as one graph
         self.ema = self.parts.ema(self.model) if self.parts.ema else None
         self.history, self.epoch, self.step, self.seconds, self.compile_seconds = [], 0, 0, 0.0, 0.0
         self.out, self.correct, self.first_bad = Path(cfg.out) if cfg.out else None, {}, None

@@ -74,3 +74,29 @@ def test_decisive_jobs_are_the_written_protocol():
         assert '--warmup 1' in l and '--schedule cosine' in l and '--wd 5e-4' in l and '--arch resnet20' in l
     full = [l for l in lines if ' r20-full ' in l]
     assert len(full) == 5 and all('--head saol --cutmix 0.5 --ss1 1 --ss2 1 --sd 0.5' in l for l in full)
+
+def test_gpu_speed_dry_run(tmp_path):
+    "experiments/gpu_speed.sh: every stage on a CPU at a tiny scale (DRY=1); stages already done are skipped, a stage that does not fit waits"
+    env = {**os.environ, 'DRY': '1', 'OUT': str(tmp_path/'out'), 'DONE': str(tmp_path/'done'), 'PY': sys.executable, 'OMP_NUM_THREADS': '1'}
+    run = lambda *a, **kw: subprocess.run(['bash', str(ROOT/'experiments'/'gpu_speed.sh'), *a], capture_output=True, text=True,
+                                          timeout=900, cwd=ROOT, env={**env, **kw})
+    stages = ['tta', 'ops', 'compiled-r18', 'compiled-r20', 'compiled-r56', 'tricks', 'full']
+    r = run('run')
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    made = tmp_path/'out'/'gpu-speed'
+    assert sorted(p.name for p in made.iterdir()) == sorted(f'{s}.md' for s in stages), r.stdout
+    for s in stages:
+        md = (made/f'{s}.md').read_text()
+        assert md.startswith('command: `saol_lite bench') and '| --- |' not in md and '|---|' in md and 'device: ' in md, s
+    assert (made/'tta.md').read_text().count('holdout_acc') == 1 and '≥ 94.0%' in (made/'tta.md').read_text()
+    assert (made/'compiled-r20.md').read_text().count('--compile-scope step') == 1           # eager, then compiled (DRY: backend eager)
+    assert (made/'tricks.md').read_text().count('command: ') == 5
+    r = run('unpack', str(tmp_path/'out'))
+    assert r.returncode == 0 and sorted(p.name for p in (tmp_path/'done').iterdir()) == sorted(f'{s}.md' for s in stages)
+    r = run('run', OUT=str(tmp_path/'out2'))                                                  # the next slot: nothing left to do
+    assert r.returncode == 0 and r.stdout.count('done before') == 7
+    (tmp_path/'done'/'ops.md').unlink()
+    r = run('run', 'ops', OUT=str(tmp_path/'out3'), SPEED_BUDGET='0')                          # pending, not started, when it cannot fit
+    assert r.returncode == 0 and '== ops: pending' in r.stdout and not list((tmp_path/'out3'/'gpu-speed').iterdir())
+    r = run('run', 'nonsense')
+    assert r.returncode == 2 and 'unknown stage nonsense' in r.stdout
