@@ -46,9 +46,8 @@ class Mixed(NamedTuple):
     pasted: bool = True   # False when no box was pasted in the batch; known on the host, so a loss can skip work without a GPU read-back
 
 # %% ../nbs/08_cutmix.ipynb #6c7e6900
-@torch.compiler.disable
 def coin(p: float) -> bool:
-    "True with probability `p`, from torch's CPU generator; outside any compiled graph (its value decides what the graph is)"
+    "True with probability `p`, from torch's CPU generator, on the host: a compiled step breaks its graph here (the value decides what the graph is)"
     return bool(torch.rand(1) < p)
 
 def cutmix(x: Tensor, y: Tensor, alpha=1.0, p=1.0, per_sample=False) -> Mixed:
