@@ -41,6 +41,7 @@ if [[ ${DRY:-0} == 1 ]]; then
   for s in "${!EST[@]}"; do EST[$s]=1; done
 fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} PYTHONUNBUFFERED=1
+[[ ${DRY:-0} == 1 ]] || export SAOL_LITE_DATA=${SAOL_LITE_DATA:-$DATA}   # where `bench --data cifar10` looks first (time-to-acc gets data_dir itself)
 
 stage() {  # the commands of stage $1; their Markdown goes to stdout
   case $1 in
