@@ -34,10 +34,10 @@ STAGES=(tta ops compiled-r18 compiled-r20 compiled-r56 tricks full)
 declare -A EST=([tta]=200 [ops]=60 [compiled-r18]=150 [compiled-r20]=150 [compiled-r56]=200 [tricks]=450 [full]=400)   # seconds, guessed
 SEEDS=(0 1 2)
 DEV=cuda; ARCHS=(resnet20 resnet56 resnet18); BENCH=(--data cifar10 --bs 512); STEPS=(--steps 20 --runs 5 --warmup 2)
-TTA_SET=(data_dir="$DATA"); COMPILED=(on reduce-overhead); WORKERS=8
+TTA_SET=(data_dir="$DATA"); COMPILED=(on reduce-overhead); WORKERS=8; HALF_BATCH='bs=256 lr=0.2'   # the speedrun's batch and lr, halved
 if [[ ${DRY:-0} == 1 ]]; then
   DEV=cpu; ARCHS=(resnet8); BENCH=(--data synthetic --n-train 64 --bs 16); STEPS=(--steps 1 --runs 1 --warmup 0)
-  TTA_SET=(dataset=synthetic arch=resnet8 epochs=1 bs=16 limit_train=64 limit_test=32 eval_every=1); SEEDS=(0); COMPILED=(eager); WORKERS=0
+  TTA_SET=(dataset=synthetic arch=resnet8 epochs=1 bs=16 limit_train=64 limit_test=32 eval_every=1); SEEDS=(0); COMPILED=(eager); WORKERS=0; HALF_BATCH='bs=8 lr=0.2'
   for s in "${!EST[@]}"; do EST[$s]=1; done
 fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} PYTHONUNBUFFERED=1
@@ -55,7 +55,7 @@ stage() {  # the commands of stage $1; their Markdown goes to stdout
       "${SL[@]}" bench --device $DEV --archs $a "${BENCH[@]}" "${STEPS[@]}" --no-reference
       for c in "${COMPILED[@]}"; do "${SL[@]}" bench --device $DEV --archs $a "${BENCH[@]}" "${STEPS[@]}" --no-reference --compile $c --compile-scope step; done ;;
     tricks)
-      for s in ema=0 tta=false label_smoothing=0 "bs=256 lr=0.2" schedule=cosine; do
+      for s in ema=0 tta=false label_smoothing=0 "$HALF_BATCH" schedule=cosine; do
         # shellcheck disable=SC2086
         "${SL[@]}" bench --mode time-to-acc --preset speedrun --device $DEV --seeds "${SEEDS[@]}" --set "${TTA_SET[@]}" $s
       done ;;
@@ -75,7 +75,7 @@ case ${1:-} in
       left=$(( deadline - $(date +%s) ))
       if (( left < ${EST[$s]} )); then echo "== $s: pending (needs ~${EST[$s]} s, $left s left)"; continue; fi
       echo "== $s ($left s left)"
-      if timeout "$left" bash -c "$(declare -f stage); $(declare -p SL DEV ARCHS BENCH STEPS TTA_SET SEEDS COMPILED WORKERS DATA); DRY=${DRY:-0}; stage $s" > "$OUT/gpu-speed/$s.tmp" 2> "$OUT/gpu-speed/$s.err"; then
+      if timeout "$left" bash "$0" stage "$s" > "$OUT/gpu-speed/$s.tmp" 2> "$OUT/gpu-speed/$s.err"; then
         mv "$OUT/gpu-speed/$s.tmp" "$OUT/gpu-speed/$s.md"; rm -f "$OUT/gpu-speed/$s.err"; echo "   done"
       else
         echo "   failed or stopped (rc $?): kept as $s.partial.md, its stderr in $s.err"; mv "$OUT/gpu-speed/$s.tmp" "$OUT/gpu-speed/$s.partial.md"
@@ -83,6 +83,7 @@ case ${1:-} in
       fi
     done
     ls -l "$OUT/gpu-speed" ;;
+  stage) stage "$2" ;;   # one stage's tables on stdout (what `run` times out and keeps)
   unpack)
     d=${2:?name the folder the files of the device call came back in}; mkdir -p "$DONE"
     src=$d; [[ -d $d/gpu-speed ]] && src=$d/gpu-speed
