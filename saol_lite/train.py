@@ -13,7 +13,7 @@ import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 from . import __version__
-from .data import SaolError, Figure, BatchLoader, ImageSet, channel_stats, limit, load_dataset, normalize, stratified_split
+from .data import SaolError, Figure, BatchLoader, ImageSet, channel_stats, limit, load_dataset, subset, normalize, stratified_split
 from .models import logits_of, replaces
 from .heads import HEADS, create_model, head_options, model_maps, show_maps
 from .config import Config
@@ -186,7 +186,7 @@ class Trainer:
         self.cl = use_channels_last(self.device, cfg.channels_last)
         self.model = self.ranks.prepare(model).to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
         self.stats, self.classes, self.n_test = channel_stats(train.x), list(train.classes), len(test)
-        self.make_loaders(train, test, holdout)
+        self.make_loaders(train, test, holdout); self.init_from_data()
         self.opt, self.loss_fn = make_optimizer(self.model, cfg, self.parts.fused_sgd), loss_fn or make_loss(cfg)
         compiled, whole = self.parts.compile or (lambda f: f), cfg.compile_scope == 'step'
         self.step_model = self.ranks.wrap(self.model) if whole else compiled(self.ranks.wrap(self.model))
@@ -208,6 +208,19 @@ def make_loaders(self: Trainer, train: ImageSet, test: ImageSet, holdout: ImageS
     self.train_dl = mk(train, cfg.bs, True, cfg.augment, self.stats, self.device, cfg.seed, drop_last=True)
     split = lambda ds: None if ds is None else mk(self.ranks.mine(ds), cfg.eval_bs, stats=self.stats, device=self.device)
     self.test_dl, self.holdout_dl = split(test), split(holdout)
+
+# %% ../nbs/03_train.ipynb #8bc452fb
+@patch
+def init_from_data(self: Trainer, n=5000):
+    "Give every module of the model that has an `init_from_data(x)` method the first `n` training images, normalised, unaugmented; timed (`init_seconds`)"
+    mods, self.init_seconds = [m for m in self.model.modules() if callable(getattr(m, 'init_from_data', None))], 0.0
+    if not mods: return
+    sync = (lambda: torch.cuda.synchronize(self.device)) if self.device.type == 'cuda' else (lambda: None)
+    sync(); t0, ds = time.perf_counter(), self.train_dl.ds
+    dl = self.parts.loader(subset(ds, torch.arange(min(n, len(ds)))), self.cfg.eval_bs, stats=self.stats, device=self.device)
+    x = torch.cat([xb for xb, _ in dl]).float()
+    for m in mods: m.init_from_data(x)
+    sync(); self.init_seconds = time.perf_counter() - t0       # part of a run's time to accuracy (notebook 92)
 
 # %% ../nbs/03_train.ipynb #376bd5d9
 @patch
