@@ -6,6 +6,6 @@ __version__ = "0.1.0"
 # `cli`, the last module. No module imports one above it: tests/test_library.py checks that, and that this list is complete.
 from . import data, stats, models, heads, gradcam, config, train, report, demo          # 00-03b
 from . import spatial_logits, attention, saol, decoder, saol_head, cost, localize      # 04-07c
-from . import cutmix, self_supervision, distill, explore, fast                         # 08-12
+from . import cutmix, self_supervision, distill, explore, fast, airnet                 # 08-12a
 from . import ltpa, sge, abn, sharpen, compare                                         # 13-17
 from . import dist, bench, explorer, cli                                               # appendices 91-94

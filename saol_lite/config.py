@@ -25,7 +25,7 @@ class Config:
     holdout: int = 0                   # take this many training images out of training (stratified by class, fixed by data_seed) and score on them too
     augment: bool = True               # random crop (4-pixel zero padding) and horizontal flip
     # model
-    arch: str = 'resnet20'             # backbone: resnet8/20/32/44/56/110 or resnet18
+    arch: str = 'resnet20'             # backbone: resnet8/20/32/44/56/110, resnet18, or airnet/airnet_small (notebook 12a)
     head: str = 'gapfc'                # output layer, e.g. gapfc
     head_args: dict = field(default_factory=dict)  # options of the head, e.g. {'mid': 64}
     # optimisation
@@ -133,6 +133,8 @@ PRESETS = {
                   momentum=0.9, nesterov=True, wd=1e-4),                                   #   CIFAR recipe
     'speedrun': dict(dataset='cifar10', arch='resnet18', head='saol', epochs=16, bs=512, lr=0.4, schedule='onecycle',  # untuned: GPU runs
                      wd=5e-4, label_smoothing=0.1, ema=0.99, tta=True, eval_every=16),                           #   pending (notebook 12)
+    'airbench': dict(dataset='cifar10', arch='airnet', head='saol', epochs=10, bs=1024, lr=1.6, schedule='onecycle',  # untuned: the
+                     momentum=0.9, wd=5e-4, label_smoothing=0.2, tta=True, eval_every=10),                         #   moonshot (12a)
 }
 
 def preset(name: str, **overrides) -> Config:
