@@ -10,6 +10,9 @@
 # Stages (each one `saol_lite bench` table, with its command and the machine in its header):
 #   tta          ResNet-18 + SAOL, the speedrun preset, to accuracy: 3 seeds on the full training set (exact 1,017 and
 #                all 10,000 test images), and 3 seeds with --holdout 5000 (the decisive test's split)
+#   moonshot     notebook 12a's airbench-style network to 94%, the airbench preset: GAP-FC and SAOL heads, 3 seeds each,
+#                in the same call (the stretch target: SAOL >= 94% on the exact split in <= 5 s); SAOL compiled; SAOL at
+#                half and twice the preset's untuned learning rate (one seed each: a hint for tuning, not a comparison)
 #   ops          operators and CUDA kernels per step, 4 recipes x {ResNet-20, ResNet-56, ResNet-18}, fast and lesson parts
 #   compiled-r18, compiled-r20, compiled-r56
 #                the step table (5 runs of 20 steps after warm-up, CUDA events, MFU against the bf16 peak measured in
@@ -30,14 +33,15 @@ DATA=${DATA:-/tmp/cifar10}
 OUT=${OUT:-/tmp/gpu_speed/out}
 DONE=${DONE:-results/gpu-speed}
 BUDGET=${SPEED_BUDGET:-540}
-STAGES=(tta ops compiled-r18 compiled-r20 compiled-r56 tricks full)
-declare -A EST=([tta]=200 [ops]=60 [compiled-r18]=150 [compiled-r20]=150 [compiled-r56]=200 [tricks]=450 [full]=400)   # seconds, guessed
+STAGES=(tta moonshot ops compiled-r18 compiled-r20 compiled-r56 tricks full)
+declare -A EST=([tta]=200 [moonshot]=200 [ops]=60 [compiled-r18]=150 [compiled-r20]=150 [compiled-r56]=200 [tricks]=450 [full]=400)   # seconds, guessed
 SEEDS=(0 1 2)
 DEV=cuda; ARCHS=(resnet20 resnet56 resnet18); BENCH=(--data cifar10 --bs 512); STEPS=(--steps 20 --runs 5 --warmup 2)
-TTA_SET=(data_dir="$DATA"); COMPILED=(on reduce-overhead); WORKERS=8; HALF_BATCH='bs=256 lr=0.2'   # the speedrun's batch and lr, halved
+TTA_SET=(data_dir="$DATA"); AIR_SET=(data_dir="$DATA"); COMPILED=(on reduce-overhead); WORKERS=8; HALF_BATCH='bs=256 lr=0.2'   # the speedrun's batch and lr, halved
 if [[ ${DRY:-0} == 1 ]]; then
   DEV=cpu; ARCHS=(resnet8); BENCH=(--data synthetic --n-train 64 --bs 16); STEPS=(--steps 1 --runs 1 --warmup 0)
-  TTA_SET=(dataset=synthetic arch=resnet8 epochs=1 bs=16 limit_train=64 limit_test=32 eval_every=1); SEEDS=(0); COMPILED=(eager); WORKERS=0; HALF_BATCH='bs=8 lr=0.2'
+  TTA_SET=(dataset=synthetic arch=resnet8 epochs=1 bs=16 limit_train=64 limit_test=32 eval_every=1); SEEDS=(0)
+  AIR_SET=(dataset=synthetic arch=airnet_small epochs=1 bs=16 limit_train=64 limit_test=32 eval_every=1); COMPILED=(eager); WORKERS=0; HALF_BATCH='bs=8 lr=0.2'
   for s in "${!EST[@]}"; do EST[$s]=1; done
 fi
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} PYTHONUNBUFFERED=1
@@ -48,6 +52,10 @@ stage() {  # the commands of stage $1; their Markdown goes to stdout
     tta)
       "${SL[@]}" bench --mode time-to-acc --preset speedrun --device $DEV --seeds "${SEEDS[@]}" --set "${TTA_SET[@]}"
       "${SL[@]}" bench --mode time-to-acc --preset speedrun --device $DEV --seeds "${SEEDS[@]}" --set "${TTA_SET[@]}" holdout=$([[ ${DRY:-0} == 1 ]] && echo 16 || echo 5000) ;;
+    moonshot)   # eager, both heads; SAOL compiled (its warm-up is reported apart); SAOL at half and twice the untuned lr, seed 0
+      for h in gapfc saol; do "${SL[@]}" bench --mode time-to-acc --preset airbench --device $DEV --seeds "${SEEDS[@]}" --set "${AIR_SET[@]}" head=$h; done
+      "${SL[@]}" bench --mode time-to-acc --preset airbench --device $DEV --seeds "${SEEDS[@]}" --compile "${COMPILED[0]}" --set "${AIR_SET[@]}" head=saol
+      for lr in 0.8 3.2; do "${SL[@]}" bench --mode time-to-acc --preset airbench --device $DEV --seeds 0 --set "${AIR_SET[@]}" head=saol lr=$lr; done ;;
     ops)
       "${SL[@]}" bench --mode ops --device $DEV --archs "${ARCHS[@]}" "${BENCH[@]}" ;;
     compiled-r*)

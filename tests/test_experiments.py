@@ -80,7 +80,7 @@ def test_gpu_speed_dry_run(tmp_path):
     env = {**os.environ, 'DRY': '1', 'OUT': str(tmp_path/'out'), 'DONE': str(tmp_path/'done'), 'PY': sys.executable, 'OMP_NUM_THREADS': '1'}
     run = lambda *a, **kw: subprocess.run(['bash', str(ROOT/'experiments'/'gpu_speed.sh'), *a], capture_output=True, text=True,
                                           timeout=900, cwd=ROOT, env={**env, **kw})
-    stages = ['tta', 'ops', 'compiled-r18', 'compiled-r20', 'compiled-r56', 'tricks', 'full']
+    stages = ['tta', 'moonshot', 'ops', 'compiled-r18', 'compiled-r20', 'compiled-r56', 'tricks', 'full']
     r = run('run')
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     made = tmp_path/'out'/'gpu-speed'
@@ -91,12 +91,25 @@ def test_gpu_speed_dry_run(tmp_path):
     assert (made/'tta.md').read_text().count('holdout_acc') == 1 and '≥ 94.0%' in (made/'tta.md').read_text()
     assert (made/'compiled-r20.md').read_text().count('--compile-scope step') == 1           # eager, then compiled (DRY: backend eager)
     assert (made/'tricks.md').read_text().count('command: ') == 5
+    moon = (made/'moonshot.md').read_text()
+    assert moon.count('command: ') == 5 and moon.count('--compile eager') == 1 and 'head=gapfc' in moon and 'head=saol' in moon and 'init_s' in moon   # both heads, the whitening timed
     r = run('unpack', str(tmp_path/'out'))
     assert r.returncode == 0 and sorted(p.name for p in (tmp_path/'done').iterdir()) == sorted(f'{s}.md' for s in stages)
     r = run('run', OUT=str(tmp_path/'out2'))                                                  # the next slot: nothing left to do
-    assert r.returncode == 0 and r.stdout.count('done before') == 7
+    assert r.returncode == 0 and r.stdout.count('done before') == len(stages)
     (tmp_path/'done'/'ops.md').unlink()
     r = run('run', 'ops', OUT=str(tmp_path/'out3'), SPEED_BUDGET='0')                          # pending, not started, when it cannot fit
     assert r.returncode == 0 and '== ops: pending' in r.stdout and not list((tmp_path/'out3'/'gpu-speed').iterdir())
     r = run('run', 'nonsense')
     assert r.returncode == 2 and 'unknown stage nonsense' in r.stdout
+
+def test_airnet_lr_reproduces_the_saved_commands():
+    "experiments/airnet_lr.sh trains exactly the runs results/airnet-lr/ records (notebook 12a reads them)"
+    r = subprocess.run(['bash', str(ROOT/'experiments'/'airnet_lr.sh'), 'commands'], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 3 and all(l.startswith('saol_lite train --dataset cifar10 --arch airnet_small') for l in lines)
+    for line in lines:
+        lr = shlex.split(line)[shlex.split(line).index('--lr') + 1]
+        m = json.loads((ROOT/'results'/'airnet-lr'/f'lr-{lr}.json').read_text())
+        assert m['command'] == line and m['config']['lr'] == float(lr) and m['status'] == 'done', lr
