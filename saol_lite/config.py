@@ -6,7 +6,7 @@
 from __future__ import annotations
 import inspect, linecache, re
 from dataclasses import dataclass, field
-from .data import SaolError
+from .data import FLIPS, SaolError
 
 # %% auto #0
 __all__ = ['COMPILE_MODES', 'CHOICES', 'PRESETS', 'Config', 'check_config', 'source_lines', 'comment_docs', 'preset']
@@ -24,6 +24,7 @@ class Config:
     data_seed: int = 0                 # picks the subsets and the synthetic images; fixed across training seeds
     holdout: int = 0                   # take this many training images out of training (stratified by class, fixed by data_seed) and score on them too
     augment: bool = True               # random crop (4-pixel zero padding) and horizontal flip
+    flip: str = 'random'               # the flip: random (a coin per image and epoch) or alternate (each image mirrored every other epoch, from a first coin: notebook 00)
     # model
     arch: str = 'resnet20'             # backbone: resnet8/20/32/44/56/110, resnet18, or airnet/airnet_small (notebook 12a)
     head: str = 'gapfc'                # output layer, e.g. gapfc
@@ -78,7 +79,7 @@ COMPILE_MODES = {'on': 'inductor', 'max-autotune': 'inductor', 'reduce-overhead'
 
 CHOICES = dict(schedule=('cosine', 'step', 'onecycle', 'constant'), device=('auto', 'cpu', 'cuda'),
                precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'), ss2_bn=('keep', 'update'),
-               fast=('auto', 'on', 'off'), compile=('off', *COMPILE_MODES), compile_scope=('model', 'step'))
+               fast=('auto', 'on', 'off'), compile=('off', *COMPILE_MODES), compile_scope=('model', 'step'), flip=FLIPS)
 
 def check_config(cfg):
     "Raise `SaolError` naming the first field of `cfg` that has an impossible value"
@@ -134,7 +135,7 @@ PRESETS = {
     'speedrun': dict(dataset='cifar10', arch='resnet18', head='saol', epochs=16, bs=512, lr=0.4, schedule='onecycle',  # untuned: GPU runs
                      wd=5e-4, label_smoothing=0.1, ema=0.99, tta=True, eval_every=16),                           #   pending (notebook 12)
     'airbench': dict(dataset='cifar10', arch='airnet', head='saol', epochs=10, bs=1024, lr=1.6, schedule='onecycle',  # untuned: the
-                     momentum=0.9, wd=5e-4, label_smoothing=0.2, tta=True, eval_every=10),                         #   moonshot (12a)
+                     momentum=0.9, wd=5e-4, label_smoothing=0.2, tta=True, flip='alternate', eval_every=10),       #   moonshot (12a)
 }
 
 def preset(name: str, **overrides) -> Config:

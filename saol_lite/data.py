@@ -6,6 +6,7 @@
 from __future__ import annotations
 import hashlib, http.client, http.server, io, math, os, shutil, tarfile, tempfile, threading, urllib.error, urllib.request
 from contextlib import contextmanager
+from fastcore.basics import patch
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -15,8 +16,8 @@ from tqdm.auto import tqdm
 import matplotlib.figure
 
 # %% auto #0
-__all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SUBSAMPLING', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'DATASETS', 'SaolError', 'CifarSpec',
-           'read_cifar_bin', 'ImageSet', 'subset', 'limit', 'stratified_split', 'exact_mask', 'data_root',
+__all__ = ['CIFAR', 'PARTIAL_TEST_COPIES', 'SUBSAMPLING', 'FLIPS', 'SYNTH_CLASSES', 'SYNTH_SIZES', 'DATASETS', 'SaolError',
+           'CifarSpec', 'read_cifar_bin', 'ImageSet', 'subset', 'limit', 'stratified_split', 'exact_mask', 'data_root',
            'default_data_dirs', 'find_cifar', 'load_cifar', 'jpeg_copy', 'fetch', 'safe_extract', 'download_cifar',
            'local_server', 'pad_crop', 'random_crop', 'random_flip', 'channel_stats', 'normalize', 'BatchLoader',
            'shape_region', 'make_synthetic', 'Figure', 'show_batch', 'load_dataset']
@@ -296,12 +297,15 @@ def normalize(x: Tensor, mean, std) -> Tensor:
     return (x.float()/255 - mean)/std
 
 # %% ../nbs/00_data.ipynb #ba05a178
+FLIPS = ('random', 'alternate')   # how training batches are mirrored (BatchLoader.flips)
+
 class BatchLoader:
     "Shuffled, augmented, normalised batches sliced from one uint8 tensor kept on `device`"
     def __init__(self, ds: ImageSet, bs=128, shuffle=False, augment=False, stats=None, device='cpu',
-                 seed=0, drop_last=False, pad=4):
+                 seed=0, drop_last=False, pad=4, flip='random'):
         if bs < 1: raise SaolError(f'batch size must be at least 1, got {bs}')
-        self.ds, self.bs, self.shuffle, self.augment, self.pad = ds, bs, shuffle, augment, pad
+        if flip not in FLIPS: raise SaolError(f"flip must be one of {', '.join(FLIPS)}, got {flip!r}")
+        self.ds, self.bs, self.shuffle, self.augment, self.pad, self.flip = ds, bs, shuffle, augment, pad, flip
         self.device, self.seed, self.drop_last, self.epoch = torch.device(device), seed, drop_last, 0
         self.x, self.y = ds.x.to(self.device), ds.y.to(self.device)
         self.mean, self.std = stats if stats is not None else channel_stats(ds.x)
@@ -319,8 +323,18 @@ class BatchLoader:
     def batch(self, idx: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor]:
         "The batch of images `idx`: augmented with draws from `g` if asked, normalised"
         xb = self.x[idx]
-        if self.augment: xb = random_flip(random_crop(xb, self.pad, g), generator=g)
+        if self.augment: xb = random_crop(xb, self.pad, g); xb = torch.where(self.flips(idx, g)[:, None, None, None], xb.flip(-1), xb)
         return normalize(xb, self.mean, self.std), self.y[idx]
+
+# %% ../nbs/00_data.ipynb #68796773
+@patch
+def flips(self: BatchLoader, idx: Tensor, g: torch.Generator) -> Tensor:
+    "Which images of batch `idx` to mirror: a coin each from `g` ('random'), or each image's first-epoch coin, switched every epoch ('alternate')"
+    if self.flip == 'random': return torch.rand(len(idx), generator=g, device=self.device) < 0.5
+    if getattr(self, 'first_flips', None) is None:          # one coin per image, from the seed alone
+        first = torch.Generator(self.device).manual_seed(self.seed*1_000_003 - 1)
+        self.first_flips = torch.rand(len(self.y), generator=first, device=self.device) < 0.5
+    return self.first_flips[idx] ^ bool(self.epoch % 2)
 
 # %% ../nbs/00_data.ipynb #12cdb9ec
 SYNTH_CLASSES = ['disc', 'ring', 'square', 'frame', 'diamond', 'triangle', 'plus', 'cross', 'checker', 'stripes']

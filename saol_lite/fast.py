@@ -29,11 +29,11 @@ def cast_normalize(x: Tensor, a: Tensor, b: Tensor) -> Tensor:
     return torch.addcmul(b, x, a)
 
 # %% ../nbs/12_speed.ipynb #2efcbcf1
-def augment_draws(n: int, pad: int, g: torch.Generator, device) -> tuple[Tensor, Tensor, Tensor]:
-    "Row offsets, column offsets and flips for `n` images, drawn from `g` in the order BatchLoader draws them"
+def augment_draws(n: int, pad: int, g: torch.Generator, device, flips: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    "Row offsets, column offsets and flips (drawn unless `flips` are given) for `n` images, drawn from `g` in the order BatchLoader draws them"
     d = lambda: torch.randint(0, 2*pad + 1, (n,), generator=g, device=device)
     dy, dx = d(), d()
-    return dy, dx, torch.rand(n, generator=g, device=device) < 0.5
+    return dy, dx, torch.rand(n, generator=g, device=device) < 0.5 if flips is None else flips
 
 def crop_flip(xp: Tensor, dy: Tensor, dx: Tensor, flip: Tensor, h: int, w: int) -> Tensor:
     "(h,w) crops of pre-padded images `xp` at offsets (dy,dx), mirrored where `flip`: two gathers"
@@ -47,8 +47,8 @@ def crop_flip(xp: Tensor, dy: Tensor, dx: Tensor, flip: Tensor, h: int, w: int) 
 class FastLoader(BatchLoader):
     "BatchLoader's batches from a padded uint8 copy, channels-last if asked, normalised in the cast"
     def __init__(self, ds: ImageSet, bs=128, shuffle=False, augment=False, stats=None, device='cpu', seed=0, drop_last=False,
-                 pad=4, channels_last=False):
-        super().__init__(ds, bs, shuffle, augment, stats, device, seed, drop_last, pad)
+                 pad=4, channels_last=False, flip='random'):
+        super().__init__(ds, bs, shuffle, augment, stats, device, seed, drop_last, pad, flip)
         self.xp = F.pad(self.x, (pad,)*4) if augment else None        # padded once, on the device
         self.a, self.b = norm_consts((self.mean, self.std), self.device)
         self.cl = channels_last
@@ -57,7 +57,9 @@ class FastLoader(BatchLoader):
 @patch
 def batch(self: FastLoader, idx: Tensor, g: torch.Generator) -> tuple[Tensor, Tensor]:
     "The batch of images `idx`: augmented, channels-last if asked, normalised"
-    if self.augment: xb = crop_flip(self.xp[idx], *augment_draws(len(idx), self.pad, g, self.device), *self.x.shape[2:])
+    if self.augment:        # 'alternate' flips draw nothing from g, so both loaders keep drawing the same crops
+        flips = None if self.flip == 'random' else self.flips(idx, g)
+        xb = crop_flip(self.xp[idx], *augment_draws(len(idx), self.pad, g, self.device, flips), *self.x.shape[2:])
     else: xb = self.x[idx]
     if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
     return cast_normalize(xb, self.a, self.b), self.y[idx]
