@@ -59,7 +59,6 @@ class AirBlock(nn.Module):
     "conv → 2×2 max-pool → BN → GELU → conv → BN → GELU, both convs 3×3 without bias and identity-initialised"
     def __init__(self, cin, cout):
         super().__init__()
-
         self.conv1, self.conv2 = (identity_init(nn.Conv2d(c, cout, 3, padding=1, bias=False)) for c in (cin, cout))
         self.bn1, self.bn2 = nn.BatchNorm2d(cout), nn.BatchNorm2d(cout)
     def forward(self, x):
@@ -88,13 +87,8 @@ def airnet():
 
 @register_arch
 def airnet_small():
-    "airnet at half the width (32, 128, 128): a quarter of its weights and compute, for a CPU"
+    "airnet at half the width (32, 128, 128): about a quarter of its weights and compute, for a CPU"
     return AirNet((32, 128, 128))
-
-def place_maps(maps: Tensor, size=32, cell=8) -> Tensor:
-    "AirNet's last-grid maps (N,h,w) at the image's `size`, each cell centred where it looks: pixel cell·j + cell/2 from the top-left, edge values beyond the last cell"
-    m = F.interpolate(maps[:, None].float(), size=(cell*maps.shape[1], cell*maps.shape[2]), mode='bilinear', align_corners=False)
-    return F.pad(m, (0, size - m.shape[3], 0, size - m.shape[2]), mode='replicate')[:, 0]
 
 # %% ../nbs/12a_airnet.ipynb #9ed7a46f
 def place_maps(maps: Tensor, size=32, cell=8) -> Tensor:

@@ -39,18 +39,19 @@ def localization_maps(model, x: Tensor, y: Tensor) -> dict:
     idx = torch.arange(len(y), device=y.device)
     return {k: (v[idx, y] if v.dim() == 4 else v).float().cpu() for k, v in maps.items()}
 
-def score_maps(model, x: Tensor, y: Tensor, masks: Tensor, stats, bs=500, device='cpu') -> dict:
-    "Pointing game and mass inside `masks` (means) for every map of `model` on uint8 images `x`, for classes `y`"
+def score_maps(model, x: Tensor, y: Tensor, masks: Tensor, stats, bs=500, device='cpu', place=None) -> dict:
+    "Pointing game and mass inside `masks` (means) for every map of `model` on uint8 images `x`, for classes `y`; `place`: maps -> maps at the masks' size, for a grid that does not cover the image evenly (notebook 12a), else stretched evenly"
     res = {}
     for i in range(0, len(x), bs):
         xb, yb = normalize(x[i:i+bs].to(device), *stats), y[i:i+bs].to(device)
         for k, v in localization_maps(model, xb, yb).items():
+            if place: v = place(v)
             r = res.setdefault(k, dict(pointing=[], mass=[]))
             r['pointing'].append(pointing_game(v, masks[i:i+bs]).float()); r['mass'].append(mass_inside(v, masks[i:i+bs]))
     return {k: {s: torch.cat(v).mean().item() for s, v in r.items()} for k, r in res.items()}
 
 # %% ../nbs/07c_localize.ipynb #a9453786
-def score_localization(model, ds: ImageSet, stats, bs=500, device='cpu') -> dict:
+def score_localization(model, ds: ImageSet, stats, bs=500, device='cpu', place=None) -> dict:
     "`score_maps` of `model` on `ds` against its object masks, for the true classes"
     if ds.masks is None: raise SaolError(f'{ds.name} has no object masks to score maps against')
-    return score_maps(model, ds.x, ds.y, ds.masks, stats, bs, device)
+    return score_maps(model, ds.x, ds.y, ds.masks, stats, bs, device, place)
