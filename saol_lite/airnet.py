@@ -10,8 +10,7 @@ from torch import Tensor
 from .models import register_arch
 
 # %% auto #0
-__all__ = ['patch_moments', 'whitening_filters', 'WhitenStem', 'identity_init', 'AirBlock', 'AirNet', 'airnet', 'airnet_small',
-           'place_maps']
+__all__ = ['patch_moments', 'whitening_filters', 'WhitenStem', 'identity_init', 'AirBlock', 'AirNet', 'airnet', 'airnet_small']
 
 # %% ../nbs/12a_airnet.ipynb #d7c718cf
 def patch_moments(x: Tensor, k=2, chunk=500) -> tuple[Tensor, Tensor]:
@@ -91,7 +90,12 @@ def airnet_small():
     return AirNet((32, 128, 128))
 
 # %% ../nbs/12a_airnet.ipynb #9ed7a46f
-def place_maps(maps: Tensor, size=32, cell=8) -> Tensor:
-    "AirNet's last-grid maps (N,h,w) at the image's `size`, each cell centred where it looks: pixel cell·j + cell/2 from the top-left, edge values beyond the last cell"
-    m = F.interpolate(maps[:, None].float(), size=(cell*maps.shape[1], cell*maps.shape[2]), mode='bilinear', align_corners=False)
-    return F.pad(m, (0, size - m.shape[3], 0, size - m.shape[2]), mode='replicate')[:, 0]
+@patch
+def cell_centres(self: AirNet, n: int) -> list:
+    "Along an axis of `n` pixels, (cells, first, step) of each block's grid: the k×k stem without padding, then a 2×2 max-pool a block"
+    k = self.stem.k
+    cells, first, step, out = n - k + 1, (k - 1)/2, 1., []
+    for _ in self.stages:
+        cells, first, step = cells//2, first + step/2, 2*step
+        out.append((cells, first, step))
+    return out

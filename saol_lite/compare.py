@@ -95,8 +95,8 @@ def cutmix_composites(ds: ImageSet, n=1000, seed=0) -> tuple:
 # %% ../nbs/17_compare.ipynb #2c363827
 def localization(model, cfg: Config, stats, test: ImageSet) -> dict:
     "Map scores of a trained model: against object masks (synthetic) or CutMix composites (CIFAR)"
-    if test.masks is not None: return {'against': 'object masks', **score_localization(model, test, stats)}
-    return {'against': 'cutmix boxes', **score_maps(model, *cutmix_composites(test, seed=cfg.data_seed), stats)}
+    if test.masks is not None: return {'against': 'object masks', 'placement': 'cells', **score_localization(model, test, stats)}
+    return {'against': 'cutmix boxes', 'placement': 'cells', **score_maps(model, *cutmix_composites(test, seed=cfg.data_seed), stats)}
 
 # %% ../nbs/17_compare.ipynb #529f4884
 def run_dir_done(d: Path, cfg: Config) -> bool:
@@ -135,7 +135,7 @@ def summarize_method(method: str, base: Config, dirs: list, time_steps=5) -> dic
                 train_s=round(statistics.mean(m['seconds'] for m in ms)))
     if time_steps: row |= dict(step_s=round(method_step_time(cfg, len(ck['classes']), steps=time_steps), 3),
                                infer_s=round(inference_time(model, steps=time_steps), 3))
-    for name in [k for k in locs[0] if k != 'against']:
+    for name in [k for k in locs[0] if k not in ('against', 'placement')]:
         row[f'{name} pointing'] = mean_std([l[name]['pointing'] for l in locs]); row[f'{name} mass'] = mean_std([l[name]['mass'] for l in locs])
     return row | dict(command=train_command(cfg))
 

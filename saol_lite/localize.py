@@ -8,17 +8,34 @@ import torch, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError, ImageSet, normalize
 from .heads import model_maps
-from .models import logits_of
+from fastcore.basics import patch
+from .models import ResNet, logits_of
 
 # %% auto #0
-__all__ = ['to_image_grid', 'pointing_game', 'mass_inside', 'localization_maps', 'score_maps', 'score_localization']
+__all__ = ['PLACEMENTS', 'cell_weights', 'even_centres', 'to_image_grid', 'pointing_game', 'mass_inside', 'map_centres',
+           'place_maps', 'localization_maps', 'score_maps', 'score_localization']
 
 # %% ../nbs/07c_localize.ipynb #63369996
-def to_image_grid(maps: Tensor, size) -> Tensor:
-    "Maps (N,h,w) upsampled bilinearly to `size` (H,W), clamped to be non-negative"
-    m = maps.float()
-    if tuple(m.shape[-2:]) != tuple(size): m = F.interpolate(m[:, None], size=size, mode='bilinear', align_corners=False)[:, 0]
-    return m.clamp_min(0)
+def cell_weights(n: int, cells: int, first: float, step: float) -> Tensor:
+    "(n, cells) float64: row p interpolates `cells` values at pixel p, cell j centred on pixel first + step·j, linear in between, the end cells' values beyond them"
+    u = ((torch.arange(n, dtype=torch.float64) - first)/step).clamp(0, cells - 1)   # pixel p in cell units
+    lo = u.floor().clamp(max=max(cells - 2, 0)); r = torch.arange(n)
+    w = torch.zeros(n, cells, dtype=torch.float64)
+    w[r, lo.long()] = 1 - (u - lo)
+    if cells > 1: w[r, lo.long() + 1] += u - lo
+    return w
+
+def even_centres(n: int, cells: int) -> tuple[float, float]:
+    "(first, step) of `cells` stretched evenly over n pixels: cell j covers pixels [j·s, (j+1)·s), s = n/cells"
+    s = n/cells
+    return (s - 1)/2, s
+
+def to_image_grid(maps: Tensor, size, centres=None) -> Tensor:
+    "Maps (N,h,w) interpolated bilinearly to `size` (H,W), clamped to be non-negative; `centres`: ((first, step) down, (first, step) across) of the cells in pixels, else stretched evenly"
+    m = maps.float(); (h, w), (H, W) = m.shape[-2:], size
+    (fy, sy), (fx, sx) = centres or (even_centres(H, h), even_centres(W, w))
+    if (h, w) == (H, W) and (fy, sy, fx, sx) == (0, 1, 0, 1): return m.clamp_min(0)
+    return (cell_weights(H, h, fy, sy).to(m) @ m @ cell_weights(W, w, fx, sx).to(m).T).clamp_min(0)
 
 def pointing_game(maps: Tensor, masks: Tensor) -> Tensor:
     "(N,) bool: whether the highest pixel of each map, at the masks' resolution, is inside the mask"
@@ -31,6 +48,28 @@ def mass_inside(maps: Tensor, masks: Tensor) -> Tensor:
     m = torch.where(m.sum(1, keepdim=True) > 0, m, torch.ones_like(m))
     return (m*masks.flatten(1).float()).sum(1)/m.sum(1)
 
+# %% ../nbs/07c_localize.ipynb #1f657510
+@patch
+def cell_centres(self: ResNet, n: int) -> list:
+    "Along an axis of `n` pixels, (cells, first, step) of each stage's grid: a stride-s 3×3 convolution with padding 1 centres its cell j on input cell s·j"
+    out, cells, step = [], n, 1
+    for stage in self.stages:
+        s = stage[0].conv1[0].stride[0]
+        cells, step = (cells - 1)//s + 1, step*s
+        out.append((cells, 0., float(step)))
+    return out
+
+def map_centres(model, shape, size) -> tuple | None:
+    "((first, step) down, (first, step) across) of a map of `shape` (h, w) from `model` on images of `size` (H, W), from its backbone's `cell_centres`; None (stretch evenly) if it has none or no stage on that grid"
+    bb = getattr(model, 'backbone', model)
+    if not hasattr(bb, 'cell_centres'): return None
+    axes = [next(((f, s) for c, f, s in bb.cell_centres(n) if c == cells), None) for cells, n in zip(shape, size)]
+    return None if None in axes else tuple(axes)
+
+def place_maps(model, maps: Tensor, size) -> Tensor:
+    "Maps (N,h,w) of `model` at the image `size` (H,W), each cell on the centre of its receptive field, clamped to be non-negative"
+    return to_image_grid(maps, size, map_centres(model, maps.shape[-2:], size))
+
 # %% ../nbs/07c_localize.ipynb #ac16de93
 @torch.no_grad()
 def localization_maps(model, x: Tensor, y: Tensor) -> dict:
@@ -39,19 +78,22 @@ def localization_maps(model, x: Tensor, y: Tensor) -> dict:
     idx = torch.arange(len(y), device=y.device)
     return {k: (v[idx, y] if v.dim() == 4 else v).float().cpu() for k, v in maps.items()}
 
-def score_maps(model, x: Tensor, y: Tensor, masks: Tensor, stats, bs=500, device='cpu', place=None) -> dict:
-    "Pointing game and mass inside `masks` (means) for every map of `model` on uint8 images `x`, for classes `y`; `place`: maps -> maps at the masks' size, for a grid that does not cover the image evenly (notebook 12a), else stretched evenly"
+PLACEMENTS = ('cells', 'even')
+
+def score_maps(model, x: Tensor, y: Tensor, masks: Tensor, stats, bs=500, device='cpu', place='cells') -> dict:
+    "Pointing game and mass inside `masks` (means) for every map of `model` on uint8 images `x`, for classes `y`; `place`: 'cells' (each cell on its receptive field's centre, `place_maps`) or 'even' (stretched evenly)"
+    if place not in PLACEMENTS: raise SaolError(f"place must be one of {', '.join(PLACEMENTS)}, got {place!r}")
     res = {}
     for i in range(0, len(x), bs):
         xb, yb = normalize(x[i:i+bs].to(device), *stats), y[i:i+bs].to(device)
         for k, v in localization_maps(model, xb, yb).items():
-            if place: v = place(v)
+            v = place_maps(model, v, masks.shape[-2:]) if place == 'cells' else to_image_grid(v, masks.shape[-2:])
             r = res.setdefault(k, dict(pointing=[], mass=[]))
             r['pointing'].append(pointing_game(v, masks[i:i+bs]).float()); r['mass'].append(mass_inside(v, masks[i:i+bs]))
     return {k: {s: torch.cat(v).mean().item() for s, v in r.items()} for k, r in res.items()}
 
 # %% ../nbs/07c_localize.ipynb #a9453786
-def score_localization(model, ds: ImageSet, stats, bs=500, device='cpu', place=None) -> dict:
+def score_localization(model, ds: ImageSet, stats, bs=500, device='cpu', place='cells') -> dict:
     "`score_maps` of `model` on `ds` against its object masks, for the true classes"
     if ds.masks is None: raise SaolError(f'{ds.name} has no object masks to score maps against')
     return score_maps(model, ds.x, ds.y, ds.masks, stats, bs, device, place)
