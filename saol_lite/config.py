@@ -23,7 +23,8 @@ class Config:
     limit_test: int | None = None      # test on a random subset of this many images
     data_seed: int = 0                 # picks the subsets and the synthetic images; fixed across training seeds
     holdout: int = 0                   # take this many training images out of training (stratified by class, fixed by data_seed) and score on them too
-    augment: bool = True               # random crop (4-pixel zero padding) and horizontal flip
+    augment: bool = True               # random crop (zero padding of crop_pad pixels) and horizontal flip
+    crop_pad: int = 4                  # the random crop's padding: each training image moves by up to this many pixels each way
     flip: str = 'random'               # the flip: random (a coin per image and epoch) or alternate (each image mirrored every other epoch, from a first coin: notebook 00)
     # model
     arch: str = 'resnet20'             # backbone: resnet8/20/32/44/56/110, resnet18, or airnet/airnet_small (notebook 12a)
@@ -87,6 +88,7 @@ def check_config(cfg):
         if getattr(cfg, k) not in ok: raise SaolError(f"{k} must be one of {', '.join(ok)}, got {getattr(cfg, k)!r}")
     if cfg.resume and cfg.overwrite: raise SaolError('--resume continues the run in --out and --overwrite replaces it: choose one')
     if cfg.holdout < 0: raise SaolError(f'holdout must not be negative, got {cfg.holdout}')
+    if cfg.crop_pad < 0: raise SaolError(f'crop_pad must not be negative, got {cfg.crop_pad}')
     if cfg.keep_ckpts < 0: raise SaolError(f'keep_ckpts must not be negative, got {cfg.keep_ckpts}')
     for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):
         if getattr(cfg, k) < 1: raise SaolError(f'{k} must be at least 1, got {getattr(cfg, k)}')
@@ -135,7 +137,7 @@ PRESETS = {
     'speedrun': dict(dataset='cifar10', arch='resnet18', head='saol', epochs=16, bs=512, lr=0.4, schedule='onecycle',  # untuned: GPU runs
                      wd=5e-4, label_smoothing=0.1, ema=0.99, tta=True, eval_every=16),                           #   pending (notebook 12)
     'airbench': dict(dataset='cifar10', arch='airnet', head='saol', epochs=10, bs=1024, lr=1.6, schedule='onecycle',  # untuned: the
-                     momentum=0.9, wd=5e-4, label_smoothing=0.2, tta=True, flip='alternate', eval_every=10),       #   moonshot (12a)
+                     momentum=0.9, wd=5e-4, label_smoothing=0.2, tta=True, flip='alternate', crop_pad=2, eval_every=10),       #   moonshot (12a)
 }
 
 def preset(name: str, **overrides) -> Config:

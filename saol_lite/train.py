@@ -205,7 +205,7 @@ def check_batch(bs: int, n_train: int, world: int = 1):
 def make_loaders(self: Trainer, train: ImageSet, test: ImageSet, holdout: ImageSet | None = None):
     "The training batches, and loaders over this process's share of the test set and the held-out split"
     cfg, mk = self.cfg, self.parts.loader
-    self.train_dl = mk(train, cfg.bs, True, cfg.augment, self.stats, self.device, cfg.seed, drop_last=True, flip=cfg.flip)
+    self.train_dl = mk(train, cfg.bs, True, cfg.augment, self.stats, self.device, cfg.seed, drop_last=True, flip=cfg.flip, pad=cfg.crop_pad)
     split = lambda ds: None if ds is None else mk(self.ranks.mine(ds), cfg.eval_bs, stats=self.stats, device=self.device)
     self.test_dl, self.holdout_dl = split(test), split(holdout)
 
