@@ -94,9 +94,10 @@ def cutmix_composites(ds: ImageSet, n=1000, seed=0) -> tuple:
 
 # %% ../nbs/17_compare.ipynb #2c363827
 def localization(model, cfg: Config, stats, test: ImageSet) -> dict:
-    "Map scores of a trained model: against object masks (synthetic) or CutMix composites (CIFAR)"
-    if test.masks is not None: return {'against': 'object masks', 'placement': 'cells', **score_localization(model, test, stats)}
-    return {'against': 'cutmix boxes', 'placement': 'cells', **score_maps(model, *cutmix_composites(test, seed=cfg.data_seed), stats)}
+    "Map scores of a trained model: against object masks (synthetic) or CutMix composites (CIFAR); `placement`: 'cells' where the backbone says where its cells sit (notebook 07c), else 'even'"
+    placement = 'cells' if hasattr(model.backbone, 'cell_centres') else 'even'
+    if test.masks is not None: return {'against': 'object masks', 'placement': placement, **score_localization(model, test, stats)}
+    return {'against': 'cutmix boxes', 'placement': placement, **score_maps(model, *cutmix_composites(test, seed=cfg.data_seed), stats)}
 
 # %% ../nbs/17_compare.ipynb #529f4884
 def run_dir_done(d: Path, cfg: Config) -> bool:
@@ -117,7 +118,8 @@ def run_method(method: str, base: Config, seed: int, out) -> Path:
     d = Path(cfg.out)
     if not run_dir_done(d, cfg): train(replace(cfg, resume=True))
     if 'command' not in (m := read_metrics(d)): write_json(d/'metrics.json', m | {'command': train_command(cfg, skip=('resume',))})   # seed included
-    if not (d/'localization.json').exists():
+    loc = d/'localization.json'
+    if not loc.exists() or 'placement' not in json.loads(loc.read_text()):       # never scored, or scored before maps were placed (07c)
         model, ck = load_model(d/'last.pt')
         test = load_split(cfg, 'test')
         write_json(d/'localization.json', localization(model, cfg, ck['stats'], test))
