@@ -38,12 +38,12 @@ def to_image_grid(maps: Tensor, size, centres=None) -> Tensor:
     return (cell_weights(H, h, fy, sy).to(m) @ m @ cell_weights(W, w, fx, sx).to(m).T).clamp_min(0)
 
 def pointing_game(maps: Tensor, masks: Tensor) -> Tensor:
-    "(N,) bool: whether the highest pixel of each map, at the masks' resolution, is inside the mask"
+    "(N,) bool: whether the highest pixel of each map, at the masks' resolution, is inside the mask (a coarse map is stretched evenly: give it `place_maps`'s output to place its cells)"
     m = to_image_grid(maps, masks.shape[-2:]).flatten(1)
     return masks.flatten(1).gather(1, m.argmax(1, keepdim=True))[:, 0]
 
 def mass_inside(maps: Tensor, masks: Tensor) -> Tensor:
-    "(N,): fraction of each non-negative map's mass on its mask (an all-zero map counts as uniform)"
+    "(N,): fraction of each non-negative map's mass on its mask (an all-zero map counts as uniform; a coarse map is stretched evenly, as in `pointing_game`)"
     m = to_image_grid(maps, masks.shape[-2:]).flatten(1)
     m = torch.where(m.sum(1, keepdim=True) > 0, m, torch.ones_like(m))
     return (m*masks.flatten(1).float()).sum(1)/m.sum(1)
