@@ -122,7 +122,7 @@ def run_method(method: str, base: Config, seed: int, out) -> Path:
     if not loc.exists() or 'placement' not in json.loads(loc.read_text()):       # never scored, or scored before maps were placed (07c)
         model, ck = load_model(d/'last.pt')
         test = load_split(cfg, 'test')
-        write_json(d/'localization.json', localization(model, cfg, ck['stats'], test))
+        write_json(loc, localization(model, cfg, ck['stats'], test))
     return d
 
 # %% ../nbs/17_compare.ipynb #9da9c431
