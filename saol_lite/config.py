@@ -41,10 +41,15 @@ class Config:
     nesterov: bool = True              # Nesterov momentum
     wd: float = 5e-4                   # weight decay (L2, through SGD)
     wd_norm_bias: bool = False         # also decay batch-norm scales and biases (usually off)
+    bn_lr: float = 1.0                 # learning rate of batch norm's shifts (and scales, if trained) as a multiple of --lr (airbench: 64, notebook 12a)
+    bn_scales: bool = True             # train batch norm's scales; --no-bn-scales keeps them at their initial 1 (airbench, notebook 12a)
     label_smoothing: float = 0.0       # 0 means plain cross-entropy
     clip_grad: float = 0.0             # clip the gradient norm to this; 0 means no clipping
     ema: float = 0.0                   # test with an exponential moving average of the weights, this decay per step (e.g. 0.999); 0 = off (notebook 12)
+    lookahead: int = 0                 # Lookahead (notebook 12): every this many steps, move a slow copy of the weights part of the way to the trained ones and train on from it; 0 = off
+    lookahead_alpha: float = 0.25      # how far the last Lookahead move goes; the first goes all the way, and the fraction falls with the cube of progress
     tta: bool = False                  # test on each image and its mirror image, averaging the two predictions (notebook 12)
+    tta_shift: int = 0                 # with --tta, also test each image moved this many pixels up-left and down-right, each mirrored too: 6 views, the moved ones weighted half (airbench's multi-crop, notebook 12)
     # CutMix, self-supervision and self-distillation (notebooks 08-10)
     cutmix: float = 0.0                # probability of CutMix on a batch; 0 = off
     cutmix_alpha: float = 1.0          # CutMix's lambda ~ Beta(alpha, alpha)
@@ -61,7 +66,7 @@ class Config:
     device: str = 'auto'               # auto (CUDA when available), cpu or cuda
     precision: str = 'auto'            # auto (bf16 autocast on CUDA, fp32 on CPU), fp32 or bf16
     channels_last: str = 'auto'        # memory format: auto (on CUDA), on or off
-    fast: str = 'auto'                 # the fast parts of notebook 12 (as the command line chooses parts): auto (on CUDA, and whenever --ema, --tta, --compile or torchrun need them), on or off
+    fast: str = 'auto'                 # the fast parts of notebook 12 (as the command line chooses parts): auto (on CUDA, and whenever --ema, --lookahead, --tta, --compile or torchrun need them), on or off
     compile: str = 'off'               # torch.compile (a fast part, notebook 12): off, on (Inductor), max-autotune, reduce-overhead (Inductor and CUDA graphs), or the checks eager (Dynamo's trace, run eagerly) and aot-eager (the backward traced too); its warm-up is timed apart
     compile_scope: str = 'model'       # what --compile compiles: model (the network), or step (the network and the loss in one graph, so that the heads' losses fuse with it)
     sync_bn: bool = False              # under torchrun on CUDA: batch-norm statistics over the global batch (SyncBatchNorm) instead of each rank's share
@@ -88,7 +93,10 @@ def check_config(cfg):
         if getattr(cfg, k) not in ok: raise SaolError(f"{k} must be one of {', '.join(ok)}, got {getattr(cfg, k)!r}")
     if cfg.resume and cfg.overwrite: raise SaolError('--resume continues the run in --out and --overwrite replaces it: choose one')
     if cfg.holdout < 0: raise SaolError(f'holdout must not be negative, got {cfg.holdout}')
-    if cfg.crop_pad < 0: raise SaolError(f'crop_pad must not be negative, got {cfg.crop_pad}')
+    for k in ('crop_pad', 'lookahead', 'tta_shift'):
+        if getattr(cfg, k) < 0: raise SaolError(f'{k} must not be negative, got {getattr(cfg, k)}')
+    if cfg.tta_shift and not cfg.tta: raise SaolError(f'--tta-shift {cfg.tta_shift} moves the views that --tta tests: add --tta')
+    if not 0 < cfg.lookahead_alpha <= 1: raise SaolError(f'lookahead_alpha is a fraction in (0, 1], got {cfg.lookahead_alpha}')
     if cfg.keep_ckpts < 0: raise SaolError(f'keep_ckpts must not be negative, got {cfg.keep_ckpts}')
     for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):
         if getattr(cfg, k) < 1: raise SaolError(f'{k} must be at least 1, got {getattr(cfg, k)}')
@@ -97,9 +105,9 @@ def check_config(cfg):
     for k in ('cutmix', 'sd'):
         if not 0 <= getattr(cfg, k) <= 1: raise SaolError(f'{k} must be between 0 and 1, got {getattr(cfg, k)}')
     if not 0 <= cfg.ema < 1: raise SaolError(f'ema is a decay in [0, 1), got {cfg.ema}')
-    if cfg.fast == 'off' and (cfg.ema or cfg.tta or cfg.compile != 'off'):
-        raise SaolError('--ema, --tta and --compile are fast parts (notebook 12): use --fast auto or on')
-    for k in ('cutmix_alpha', 'sd_temp'):
+    if cfg.fast == 'off' and (cfg.ema or cfg.lookahead or cfg.tta or cfg.compile != 'off'):
+        raise SaolError('--ema, --lookahead, --tta and --compile are fast parts (notebook 12): use --fast auto or on')
+    for k in ('cutmix_alpha', 'sd_temp', 'bn_lr'):
         if getattr(cfg, k) <= 0: raise SaolError(f'{k} must be positive, got {getattr(cfg, k)}')
     cfg.milestones = tuple(float(m) for m in cfg.milestones)
     if not all(0 < m < 1 for m in cfg.milestones): raise SaolError(f'milestones are fractions of training in (0, 1), got {cfg.milestones}')
@@ -137,7 +145,8 @@ PRESETS = {
     'speedrun': dict(dataset='cifar10', arch='resnet18', head='saol', epochs=16, bs=512, lr=0.4, schedule='onecycle',  # untuned: GPU runs
                      wd=5e-4, label_smoothing=0.1, ema=0.99, tta=True, eval_every=16),                           #   pending (notebook 12)
     'airbench': dict(dataset='cifar10', arch='airnet', head='saol', epochs=10, bs=1024, lr=1.6, schedule='onecycle',  # untuned: the
-                     momentum=0.9, wd=5e-4, label_smoothing=0.2, tta=True, flip='alternate', crop_pad=2, eval_every=10),       #   moonshot (12a)
+                     momentum=0.9, wd=5e-4, label_smoothing=0.2, flip='alternate', crop_pad=2, bn_scales=False,           #   moonshot (12a)
+                     bn_lr=64, lookahead=5, tta=True, tta_shift=1, eval_every=10),
 }
 
 def preset(name: str, **overrides) -> Config:

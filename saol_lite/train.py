@@ -19,7 +19,7 @@ from .heads import HEADS, create_model, head_options, model_maps, show_maps
 from .config import Config
 
 # %% auto #0
-__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'make_optimizer', 'add_conditional', 'register_loss', 'make_loss',
+__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'make_optimizer', 'freeze_bn_scales', 'add_conditional', 'register_loss', 'make_loss',
            'cross_entropy_loss', 'resolve_device', 'autocast', 'use_channels_last', 'predict', 'scores', 'evaluate',
            'save_checkpoint', 'load_checkpoint', 'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer',
            'check_batch', 'add_sums', 'epoch_means', 'n_params', 'write_json', 'plot_curves', 'maps_figure',
@@ -39,13 +39,21 @@ def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float
 
 # %% ../nbs/03_train.ipynb #2b31cc45
 def make_optimizer(model: nn.Module, cfg: Config, fused=False) -> torch.optim.SGD:
-    "SGD with (Nesterov) momentum; weight decay on weights, and on BN/biases only if `cfg.wd_norm_bias`; `fused`: one kernel for the whole update"
-    params = [p for p in model.parameters() if p.requires_grad]
-    decay = [p for p in params if p.ndim > 1 or cfg.wd_norm_bias]
-    rest = [p for p in params if not (p.ndim > 1 or cfg.wd_norm_bias)]
-    groups = [dict(params=decay, weight_decay=cfg.wd), dict(params=rest, weight_decay=0.0)]
-    return torch.optim.SGD([g for g in groups if g['params']], lr=cfg.lr, momentum=cfg.momentum,
-                           nesterov=cfg.nesterov and cfg.momentum > 0, fused=fused or None)
+    "SGD with (Nesterov) momentum; weight decay on weights, and on 1-d parameters only if `cfg.wd_norm_bias`; batch norm's parameters at `cfg.bn_lr` × the learning rate; `fused`: one kernel for the whole update"
+    bn = {id(p) for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) for p in m.parameters(recurse=False)}
+    groups = {}                                             # (weight decay, lr multiple) -> parameters; the weights' group first
+    for p in sorted((p for p in model.parameters() if p.requires_grad), key=lambda p: p.ndim <= 1):
+        decay = cfg.wd if p.ndim > 1 or cfg.wd_norm_bias else 0.0
+        groups.setdefault((decay, cfg.bn_lr if id(p) in bn else 1.0), []).append(p)
+    return torch.optim.SGD([dict(params=ps, weight_decay=wd, lr=cfg.lr*s, lr_scale=s) for (wd, s), ps in groups.items()], lr=cfg.lr,
+                           momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0, fused=fused or None)
+
+# %% ../nbs/03_train.ipynb #0bbe107a
+def freeze_bn_scales(model: nn.Module) -> nn.Module:
+    "Keep every batch-norm scale at its current value (1 after `init_weights`): no gradient, no update (`--no-bn-scales`)"
+    for m in model.modules():
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.affine: m.weight.requires_grad_(False)
+    return model
 
 # %% ../nbs/03_train.ipynb #1bb30eec
 LOSSES = []   # (condition on the config, builder of a loss function), registered by later notebooks
@@ -165,6 +173,7 @@ class Parts:
     loader: Callable = BatchLoader     # the batch source: BatchLoader (notebook 00) or FastLoader (notebook 12)
     predict: Callable = predict        # how a split is scored: plain, or with flip TTA (notebook 12)
     ema: Callable | None = None        # model -> an averaged copy to test with (notebook 12), or None
+    lookahead: Callable | None = None  # (model, total steps) -> slow weights that train_step pulls after each update (notebook 12), or None
     compile: Callable | None = None    # model -> the compiled model the step calls (notebook 12), or None
     ranks: OneProcess = field(default_factory=OneProcess)   # one process, or torchrun's (appendix)
     check_every: int = 1               # steps between read-backs of the NaN check: every step where reading is free
@@ -184,6 +193,7 @@ class Trainer:
         self.ranks, self.rank, self.world = self.parts.ranks, self.parts.ranks.rank, self.parts.ranks.world   # only rank 0 writes
         check_batch(cfg.bs, len(train), self.world)
         self.cl = use_channels_last(self.device, cfg.channels_last)
+        if not cfg.bn_scales: freeze_bn_scales(model)               # before torchrun's wrapper learns which parameters train
         self.model = self.ranks.prepare(model).to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
         self.stats, self.classes, self.n_test = channel_stats(train.x), list(train.classes), len(test)
         self.make_loaders(train, test, holdout); self.init_from_data()
@@ -192,6 +202,7 @@ class Trainer:
         self.step_model = self.ranks.wrap(self.model) if whole else compiled(self.ranks.wrap(self.model))
         if whole: self.loss_fn = compiled(self.loss_fn)            # --compile-scope step: the network and the loss as one graph
         self.ema = self.parts.ema(self.model) if self.parts.ema else None
+        self.lookahead = self.parts.lookahead(self.model, cfg.epochs*len(self.train_dl)) if self.parts.lookahead else None
         self.history, self.epoch, self.step, self.seconds, self.compile_seconds = [], 0, 0, 0.0, 0.0
         self.out, self.correct, self.first_bad = Path(cfg.out) if cfg.out else None, {}, None
 
@@ -226,7 +237,7 @@ def init_from_data(self: Trainer, n=5000):
 @patch
 def train_step(self: Trainer, xb: Tensor, yb: Tensor, lr: float) -> tuple:
     "One optimisation step at learning rate `lr`: (loss, output, terms), all left on the device"
-    for g in self.opt.param_groups: g['lr'] = lr
+    for g in self.opt.param_groups: g['lr'] = lr*g.get('lr_scale', 1.0)
     if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
     with autocast(self.device, self.cfg.precision): loss, out, terms = self.loss_fn(self.step_model, xb, yb)
     self.watch(loss)
@@ -234,6 +245,7 @@ def train_step(self: Trainer, xb: Tensor, yb: Tensor, lr: float) -> tuple:
     self.opt.zero_grad(set_to_none=True); loss.backward()
     if self.cfg.clip_grad: nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_grad)
     self.opt.step(); self.step += 1
+    if self.lookahead: self.lookahead.update(self.step)
     if self.ema: self.ema.update(self.step)
     return loss, out, terms
 
@@ -315,18 +327,20 @@ def state(self: Trainer) -> dict:
              seconds=self.seconds, history=self.history, config=asdict(self.cfg), classes=self.classes,
              stats=[t.cpu() for t in self.stats], rng=torch.get_rng_state(), torch=str(torch.__version__), version=__version__)
     if self.device.type == 'cuda': s['cuda_rng'] = torch.cuda.get_rng_state(self.device)
-    return s | ({'ema': self.ema.model.state_dict()} if self.ema else {})
+    return s | ({'ema': self.ema.model.state_dict()} if self.ema else {}) | ({'lookahead': self.lookahead.state_dict()} if self.lookahead else {})
 
 # %% ../nbs/03_train.ipynb #a890df0f
 @patch
 def load_state(self: Trainer, ck: dict):
     "Continue from checkpoint `ck`, which must be of this run's recipe"
-    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs'):
-        if ck['config'][k] != getattr(self.cfg, k):
-            raise SaolError(f'cannot resume: the checkpoint has {k}={ck["config"][k]!r}, this run asks for {getattr(self.cfg, k)!r}')
+    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs', 'bn_scales', 'lookahead'):
+        saved = ck['config'].get(k, Config.__dataclass_fields__[k].default)          # a field newer than the checkpoint: its default
+        if saved != getattr(self.cfg, k):
+            raise SaolError(f'cannot resume: the checkpoint has {k}={saved!r}, this run asks for {getattr(self.cfg, k)!r}')
     self.model.load_state_dict(ck['model']); self.opt.load_state_dict(ck['opt'])
     self.epoch, self.step, self.seconds, self.history = ck['epoch'], ck['step'], ck['seconds'], ck['history']
     if self.ema and 'ema' in ck: self.ema.model.load_state_dict(ck['ema'])
+    if self.lookahead: self.lookahead.load_state_dict(ck['lookahead'])
     torch.set_rng_state(ck['rng'])
     if 'cuda_rng' in ck and self.device.type == 'cuda': torch.cuda.set_rng_state(ck['cuda_rng'], self.device)
 
@@ -510,7 +524,7 @@ def model_options(cfg: Config) -> dict:
 # %% ../nbs/03_train.ipynb #065c4961
 def check_parts(cfg: Config, parts: Parts):
     "An error when `cfg` asks for something `parts` cannot do"
-    missing = [k for k, gap in (('ema', cfg.ema and not parts.ema), ('tta', cfg.tta and parts.predict is predict),
+    missing = [k for k, gap in (('ema', cfg.ema and not parts.ema), ('lookahead', cfg.lookahead and not parts.lookahead), ('tta', cfg.tta and parts.predict is predict),
                                 ('compile', cfg.compile != 'off' and not parts.compile)) if gap]
     if missing: raise SaolError(f'--{missing[0]} needs notebook 12\'s parts: train(cfg, parts=parts_for(cfg)) with parts_for from saol_lite.fast')
     if int(os.environ.get('WORLD_SIZE', 1)) > 1 and parts.ranks.world == 1:

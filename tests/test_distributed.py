@@ -11,8 +11,10 @@ What is checked, on a ResNet-8 and 64 synthetic 16×16 images (global batch 16, 
   epoch losses holds (measured: 1.6e-3 and 2.6e-3): batch norm over 8 images instead of 16 is a
   different computation, and SyncBatchNorm, which would make it the same, exists in PyTorch for
   GPUs only (`--sync-bn` on CUDA);
+- these runs use airbench's training tricks (Lookahead every 3 steps, batch-norm scales frozen, batch-norm
+  shifts at 4x the learning rate), so the checks above cover them under DDP too;
 - `torchrun ... -m saol_lite train` runs end to end (with the full SAOL recipe: CutMix, L_ss1, L_ss2's
-  no-grad clean forward, self-distillation) and only rank 0 writes and prints;
+  no-grad clean forward, self-distillation; and Lookahead and multi-crop TTA) and only rank 0 writes and prints;
 """
 import json, os, socket, subprocess, sys
 from dataclasses import replace
@@ -29,7 +31,7 @@ t = train(cfg, data=(make_synthetic(64, seed=1, size=16), make_synthetic(32, see
 torch.save(dict(model=t.model.state_dict(), history=t.history, trainer=t.parts.name, rank=t.rank, world=t.world), sys.argv[2])
 exit_worker(0)                  # as `saol_lite train` ends under torchrun: see its docstring for why
 '''
-CFG = dict(arch='resnet8', bs=16, epochs=2, lr=0.05, progress=False, fast='on')
+CFG = dict(arch='resnet8', bs=16, epochs=2, lr=0.05, progress=False, fast='on', lookahead=3, bn_scales=False, bn_lr=4.0)   # with airbench's training tricks
 TIMEOUT = 300
 
 def free_port() -> int:
@@ -95,7 +97,8 @@ def test_torchrun_cli(tmp_path):
     out = tmp_path/'run'
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', str(free_port()),
            '-m', 'saol_lite', 'train', '--arch', 'resnet8', '--head', 'saol', '--cutmix', '1', '--ss1', '1', '--ss2', '1', '--sd', '0.5',
-           '--epochs', '1', '--bs', '32', '--limit-train', '64', '--limit-test', '32', '--no-progress', '--out', str(out)]
+           '--epochs', '1', '--bs', '32', '--limit-train', '64', '--limit-test', '32', '--no-progress', '--out', str(out),
+           '--lookahead', '2', '--no-bn-scales', '--bn-lr', '8', '--tta', '--tta-shift', '1']
     r = subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=TIMEOUT)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('test accuracy') == 1 and 'x 2 processes' in r.stdout, r.stdout          # rank 0 speaks
@@ -103,3 +106,4 @@ def test_torchrun_cli(tmp_path):
     assert (m['world_size'], m['trainer'], m['n_train'], m['n_test']) == (2, 'fast', 64, 32)
     assert {'train_nll', 'train_ss1', 'train_ss2', 'train_sd'} <= set(m['history'][-1])          # the full recipe, under DDP
     assert (out/'last.pt').is_file() and not list(out.glob('.*.tmp'))
+    assert (m['config']['lookahead'], m['config']['tta_shift'], m['config']['bn_scales']) == (2, 1, False)
