@@ -19,6 +19,9 @@
 #                the same run), eager against --compile on and --compile reduce-overhead, both with --compile-scope step
 #   tricks       what each trick of the speedrun buys: time to accuracy without EMA, without TTA, without label
 #                smoothing, at batch 256, with a cosine schedule (3 seeds each)
+#   air-tricks   what each airbench trick of the airbench preset buys (SAOL, 3 seeds each): without Lookahead, without
+#                multi-crop TTA (flip TTA only), and with batch norm as elsewhere in the course (scales trained, shifts
+#                at the weights' learning rate)
 #   full         the eager protocol with the DataLoader reference (8 workers), all recipes and backbones
 #   bash experiments/gpu_speed.sh run ops tta     # only the stages named, in the order given
 # SPEED_BUDGET (default 540 s) bounds the whole call: a stage starts only if its estimate fits what is left, and is
@@ -33,8 +36,8 @@ DATA=${DATA:-/tmp/cifar10}
 OUT=${OUT:-/tmp/gpu_speed/out}
 DONE=${DONE:-results/gpu-speed}
 BUDGET=${SPEED_BUDGET:-540}
-STAGES=(tta moonshot ops compiled-r18 compiled-r20 compiled-r56 tricks full)
-declare -A EST=([tta]=200 [moonshot]=200 [ops]=60 [compiled-r18]=150 [compiled-r20]=150 [compiled-r56]=200 [tricks]=450 [full]=400)   # seconds, guessed
+STAGES=(tta moonshot ops compiled-r18 compiled-r20 compiled-r56 tricks air-tricks full)
+declare -A EST=([tta]=200 [moonshot]=200 [ops]=60 [compiled-r18]=150 [compiled-r20]=150 [compiled-r56]=200 [tricks]=450 [air-tricks]=150 [full]=400)   # seconds, guessed
 SEEDS=(0 1 2)
 DEV=cuda; ARCHS=(resnet20 resnet56 resnet18); BENCH=(--data cifar10 --bs 512); STEPS=(--steps 20 --runs 5 --warmup 2)
 TTA_SET=(data_dir="$DATA"); AIR_SET=(data_dir="$DATA"); COMPILED=(on reduce-overhead); WORKERS=8; HALF_BATCH='bs=256 lr=0.2'   # the speedrun's batch and lr, halved
@@ -66,6 +69,11 @@ stage() {  # the commands of stage $1; their Markdown goes to stdout
       for s in ema=0 tta=false label_smoothing=0 "$HALF_BATCH" schedule=cosine; do
         # shellcheck disable=SC2086
         "${SL[@]}" bench --mode time-to-acc --preset speedrun --device $DEV --seeds "${SEEDS[@]}" --set "${TTA_SET[@]}" $s
+      done ;;
+    air-tricks)
+      for s in lookahead=0 tta_shift=0 'bn_scales=true bn_lr=1'; do
+        # shellcheck disable=SC2086
+        "${SL[@]}" bench --mode time-to-acc --preset airbench --device $DEV --seeds "${SEEDS[@]}" --set "${AIR_SET[@]}" head=saol $s
       done ;;
     full)
       "${SL[@]}" bench --device $DEV --archs "${ARCHS[@]}" "${BENCH[@]}" "${STEPS[@]}" --workers $WORKERS ;;

@@ -80,7 +80,7 @@ def test_gpu_speed_dry_run(tmp_path):
     env = {**os.environ, 'DRY': '1', 'OUT': str(tmp_path/'out'), 'DONE': str(tmp_path/'done'), 'PY': sys.executable, 'OMP_NUM_THREADS': '1'}
     run = lambda *a, **kw: subprocess.run(['bash', str(ROOT/'experiments'/'gpu_speed.sh'), *a], capture_output=True, text=True,
                                           timeout=900, cwd=ROOT, env={**env, **kw})
-    stages = ['tta', 'moonshot', 'ops', 'compiled-r18', 'compiled-r20', 'compiled-r56', 'tricks', 'full']
+    stages = ['tta', 'moonshot', 'ops', 'compiled-r18', 'compiled-r20', 'compiled-r56', 'tricks', 'air-tricks', 'full']
     r = run('run')
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     made = tmp_path/'out'/'gpu-speed'
@@ -91,6 +91,8 @@ def test_gpu_speed_dry_run(tmp_path):
     assert (made/'tta.md').read_text().count('holdout_acc') == 1 and '≥ 94.0%' in (made/'tta.md').read_text()
     assert (made/'compiled-r20.md').read_text().count('--compile-scope step') == 1           # eager, then compiled (DRY: backend eager)
     assert (made/'tricks.md').read_text().count('command: ') == 5
+    air = (made/'air-tricks.md').read_text()                                                  # each airbench trick taken out in turn
+    assert air.count('command: ') == 3 and 'lookahead=0' in air and 'tta_shift=0' in air and 'bn_scales=true bn_lr=1' in air
     moon = (made/'moonshot.md').read_text()
     assert moon.count('command: ') == 5 and moon.count('--compile eager') == 1 and 'head=gapfc' in moon and 'head=saol' in moon and 'init_s' in moon   # both heads, the whitening timed
     r = run('unpack', str(tmp_path/'out'))
@@ -113,3 +115,17 @@ def test_airnet_lr_reproduces_the_saved_commands():
         lr = shlex.split(line)[shlex.split(line).index('--lr') + 1]
         m = json.loads((ROOT/'results'/'airnet-lr'/f'lr-{lr}.json').read_text())
         assert m['command'] == line and m['config']['lr'] == float(lr) and m['status'] == 'done', lr
+
+def test_airnet_tricks_reproduces_the_saved_commands():
+    "experiments/airnet_tricks.sh trains exactly the runs results/airnet-tricks/ records, each with the tricks its name says"
+    r = subprocess.run(['bash', str(ROOT/'experiments'/'airnet_tricks.sh'), 'commands'], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 2 and all(l.startswith('saol_lite train --dataset cifar10 --arch airnet_small') for l in lines)
+    want = {'bn': dict(bn_scales=False, bn_lr=64.0, lookahead=0, tta=False, tta_shift=0),
+            'all': dict(bn_scales=False, bn_lr=64.0, lookahead=5, tta=True, tta_shift=1)}
+    for line in lines:
+        name = Path(shlex.split(line)[-1]).name
+        m = json.loads((ROOT/'results'/'airnet-tricks'/f'{name}.json').read_text())
+        assert m['command'] == line and m['status'] == 'done', name
+        assert {k: m['config'][k] for k in want[name]} == want[name], name

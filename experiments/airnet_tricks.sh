@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Does the airbench preset's training still train with the tricks built for it (notebooks 03_train, 12)? A CPU-scale
+# check in the protocol of airnet_lr.sh (airnet_small + SAOL, 10,000 real CIFAR-10 training images, 8 epochs at batch
+# 256, lr 0.4, one-cycle, label smoothing 0.2, 2,000 test images, one seed): `bn` adds airbench's batch-norm settings
+# (scales kept at 1, shifts and biases at 64x the learning rate); `all` adds Lookahead every 5 steps and multi-crop TTA
+# to them. One seed a variant: whether a variant trains at all, not what a trick buys (that is gpu_speed.sh's
+# air-tricks stage, 3 seeds on the full recipe). CPU, one thread a run, both at once: ~5 min.
+# Results: results/airnet-tricks/VARIANT.json (metrics.json of each run, with its command); runs go to
+# runs/airnet-tricks/, and an existing run there is an error, never overwritten.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+SL=${SL:-.venv/bin/saol_lite}
+VARIANTS=(${VARIANTS:-bn all})
+declare -A EXTRA=([bn]='--no-bn-scales --bn-lr 64' [all]='--no-bn-scales --bn-lr 64 --lookahead 5 --tta --tta-shift 1')
+cmd() { echo "saol_lite train --dataset cifar10 --arch airnet_small --head saol --epochs 8 --bs 256 --lr 0.4 --schedule onecycle" \
+              "--label-smoothing 0.2 --limit-train 10000 --limit-test 2000 --eval-every 4 --no-progress ${EXTRA[$1]} --out runs/airnet-tricks/$1"; }
+keep() {  # the run's metrics.json with its command, into results/airnet-tricks/
+  mkdir -p results/airnet-tricks
+  ${PY:-.venv/bin/python} -c 'import json, sys; m = json.load(open(sys.argv[1])); m["command"] = sys.argv[3]; json.dump(m, open(sys.argv[2], "w"), indent=1)' \
+    "runs/airnet-tricks/$1/metrics.json" "results/airnet-tricks/$1.json" "$(cmd "$1")"
+}
+run() {
+  # shellcheck disable=SC2046
+  $SL $(cmd "$1" | cut -d' ' -f2-) > /dev/null && keep "$1"
+}
+if [[ ${1:-} == commands ]]; then for v in "${VARIANTS[@]}"; do cmd "$v"; done; exit; fi   # what `run` would train
+if [[ ${1:-} == keep ]]; then shift; for v in "$@"; do keep "$v"; done; exit; fi          # copy finished runs again
+for v in "${VARIANTS[@]}"; do [[ -v EXTRA[$v] ]] || { echo "unknown variant $v: choose from ${!EXTRA[*]}"; exit 2; }; done
+for v in "${VARIANTS[@]}"; do run "$v" & done; wait
+ls results/airnet-tricks
