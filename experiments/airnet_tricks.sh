@@ -2,7 +2,7 @@
 # Does the airbench preset's training still train with the tricks built for it (notebooks 03_train, 12)? A CPU-scale
 # check in the protocol of airnet_lr.sh (airnet_small + SAOL, 10,000 real CIFAR-10 training images, 8 epochs at batch
 # 256, lr 0.4, one-cycle, label smoothing 0.2, 2,000 test images, one seed): `bn` adds airbench's batch-norm settings
-# (scales kept at 1, shifts and biases at 64x the learning rate); `all` adds Lookahead every 5 steps and multi-crop TTA
+# (scales kept at 1, batch norm's shifts at 64x the learning rate); `all` adds Lookahead every 5 steps and multi-crop TTA
 # to them. One seed a variant: whether a variant trains at all, not what a trick buys (that is gpu_speed.sh's
 # air-tricks stage, 3 seeds on the full recipe). CPU, one thread a run, both at once: ~5 min.
 # Results: results/airnet-tricks/VARIANT.json (metrics.json of each run, with its command); runs go to

@@ -47,9 +47,9 @@ class Config:
     clip_grad: float = 0.0             # clip the gradient norm to this; 0 means no clipping
     ema: float = 0.0                   # test with an exponential moving average of the weights, this decay per step (e.g. 0.999); 0 = off (notebook 12)
     lookahead: int = 0                 # Lookahead (notebook 12): every this many steps, move a slow copy of the weights part of the way to the trained ones and train on from it; 0 = off
-    lookahead_alpha: float = 0.25      # how far the last Lookahead move goes; the first goes all the way, and the fraction falls with the cube of progress
+    lookahead_alpha: float = 1 - 0.95**5   # the fraction of the way Lookahead's slow weights move at the end of training (1 − 0.95⁵, airbench's); it falls from 1 with the cube of progress
     tta: bool = False                  # test on each image and its mirror image, averaging the two predictions (notebook 12)
-    tta_shift: int = 0                 # with --tta, also test each image moved this many pixels up-left and down-right, each mirrored too: 6 views, the moved ones weighted half (airbench's multi-crop, notebook 12)
+    tta_shift: int = 0                 # with --tta, also test each image moved this many pixels up-left and down-right, each mirrored too: 6 views, the moved ones weighted half, so a test batch runs as 6 × eval_bs images (airbench's multi-crop, notebook 12)
     # CutMix, self-supervision and self-distillation (notebooks 08-10)
     cutmix: float = 0.0                # probability of CutMix on a batch; 0 = off
     cutmix_alpha: float = 1.0          # CutMix's lambda ~ Beta(alpha, alpha)
@@ -95,7 +95,7 @@ def check_config(cfg):
     if cfg.holdout < 0: raise SaolError(f'holdout must not be negative, got {cfg.holdout}')
     for k in ('crop_pad', 'lookahead', 'tta_shift'):
         if getattr(cfg, k) < 0: raise SaolError(f'{k} must not be negative, got {getattr(cfg, k)}')
-    if cfg.tta_shift and not cfg.tta: raise SaolError(f'--tta-shift {cfg.tta_shift} moves the views that --tta tests: add --tta')
+    if cfg.tta_shift and not cfg.tta: raise SaolError(f'--tta-shift {cfg.tta_shift} needs --tta: add --tta, or --tta-shift 0 to test without TTA')
     if not 0 < cfg.lookahead_alpha <= 1: raise SaolError(f'lookahead_alpha is a fraction in (0, 1], got {cfg.lookahead_alpha}')
     if cfg.keep_ckpts < 0: raise SaolError(f'keep_ckpts must not be negative, got {cfg.keep_ckpts}')
     for k in ('epochs', 'bs', 'eval_bs', 'eval_every'):

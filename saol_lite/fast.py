@@ -105,7 +105,8 @@ def predict_tta(model: nn.Module, dl: BatchLoader, precision='auto', channels_la
 # %% ../nbs/12_speed.ipynb #cd578ac3
 class Lookahead:
     "Slow weights that move a fraction α of the way to the trained ones every `k` steps, the trained ones restarting from them; α falls from 1 to `alpha` with the cube of progress over `total` steps, and the last step always syncs"
-    def __init__(self, model: nn.Module, total: int, k: int = 5, alpha: float = 0.25):
+    def __init__(self, model: nn.Module, total: int, k: int = 5, alpha: float = 1 - 0.95**5):
+        if k > total: raise SaolError(f'--lookahead {k} is longer than the run ({total} steps): choose at most {total}, or 0 for none')
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.slow = [p.detach().clone() for p in self.params]
         self.total, self.k, self.alpha = total, k, alpha

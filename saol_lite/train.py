@@ -41,11 +41,10 @@ def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float
 def make_optimizer(model: nn.Module, cfg: Config, fused=False) -> torch.optim.SGD:
     "SGD with (Nesterov) momentum; weight decay on weights, and on 1-d parameters only if `cfg.wd_norm_bias`; batch norm's parameters at `cfg.bn_lr` × the learning rate; `fused`: one kernel for the whole update"
     bn = {id(p) for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) for p in m.parameters(recurse=False)}
-    groups = {}                                             # (weight decay, lr multiple) -> parameters; the weights' group first
+    groups = {}                                             # (decayed?, lr multiple) -> parameters; the weights' group first
     for p in sorted((p for p in model.parameters() if p.requires_grad), key=lambda p: p.ndim <= 1):
-        decay = cfg.wd if p.ndim > 1 or cfg.wd_norm_bias else 0.0
-        groups.setdefault((decay, cfg.bn_lr if id(p) in bn else 1.0), []).append(p)
-    return torch.optim.SGD([dict(params=ps, weight_decay=wd, lr=cfg.lr*s, lr_scale=s) for (wd, s), ps in groups.items()], lr=cfg.lr,
+        groups.setdefault((p.ndim > 1 or cfg.wd_norm_bias, cfg.bn_lr if id(p) in bn else 1.0), []).append(p)
+    return torch.optim.SGD([dict(params=ps, weight_decay=cfg.wd if d else 0.0, lr=cfg.lr*s, lr_scale=s) for (d, s), ps in groups.items()], lr=cfg.lr,
                            momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0, fused=fused or None)
 
 # %% ../nbs/03_train.ipynb #0bbe107a
@@ -192,6 +191,7 @@ class Trainer:
         self.cfg, self.device, self.parts = cfg, resolve_device(cfg.device), parts or Parts()
         self.ranks, self.rank, self.world = self.parts.ranks, self.parts.ranks.rank, self.parts.ranks.world   # only rank 0 writes
         check_batch(cfg.bs, len(train), self.world)
+        if cfg.tta_shift >= min(train.x.shape[-2:]): raise SaolError(f'--tta-shift {cfg.tta_shift} must be smaller than the {train.x.shape[-2]}x{train.x.shape[-1]} images')
         self.cl = use_channels_last(self.device, cfg.channels_last)
         if not cfg.bn_scales: freeze_bn_scales(model)               # before torchrun's wrapper learns which parameters train
         self.model = self.ranks.prepare(model).to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
@@ -333,7 +333,7 @@ def state(self: Trainer) -> dict:
 @patch
 def load_state(self: Trainer, ck: dict):
     "Continue from checkpoint `ck`, which must be of this run's recipe"
-    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs', 'bn_scales', 'lookahead'):
+    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs', 'bn_scales', 'bn_lr', 'wd_norm_bias', 'lookahead'):
         saved = ck['config'].get(k, Config.__dataclass_fields__[k].default)          # a field newer than the checkpoint: its default
         if saved != getattr(self.cfg, k):
             raise SaolError(f'cannot resume: the checkpoint has {k}={saved!r}, this run asks for {getattr(self.cfg, k)!r}')

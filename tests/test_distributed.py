@@ -107,3 +107,4 @@ def test_torchrun_cli(tmp_path):
     assert {'train_nll', 'train_ss1', 'train_ss2', 'train_sd'} <= set(m['history'][-1])          # the full recipe, under DDP
     assert (out/'last.pt').is_file() and not list(out.glob('.*.tmp'))
     assert (m['config']['lookahead'], m['config']['tta_shift'], m['config']['bn_scales']) == (2, 1, False)
+    assert 'lookahead' in torch.load(out/'last.pt', weights_only=True)                       # the slow weights, for an exact resume
