@@ -10,18 +10,11 @@ cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 SL=${SL:-.venv/bin/saol_lite}
 LRS=(${LRS:-0.2 0.4 0.8})
-cmd() { echo "saol_lite train --dataset cifar10 --arch airnet_small --head saol --epochs 8 --bs 256 --lr $1 --schedule onecycle" \
-              "--label-smoothing 0.2 --limit-train 10000 --limit-test 2000 --eval-every 4 --no-progress --out runs/airnet-lr/lr-$1"; }
-keep() {  # the run's metrics.json with its command, into results/airnet-lr/
-  mkdir -p results/airnet-lr
-  ${PY:-.venv/bin/python} -c 'import json, sys; m = json.load(open(sys.argv[1])); m["command"] = sys.argv[3]; json.dump(m, open(sys.argv[2], "w"), indent=1)' \
-    "runs/airnet-lr/lr-$1/metrics.json" "results/airnet-lr/lr-$1.json" "$(cmd "$1")"
-}
-run() {
-  # shellcheck disable=SC2046
-  $SL $(cmd "$1" | cut -d' ' -f2-) > /dev/null && keep "$1"
-}
-if [[ ${1:-} == commands ]]; then for lr in "${LRS[@]}"; do cmd "$lr"; done; exit; fi   # what `run` would train
-if [[ ${1:-} == keep ]]; then shift; for lr in "$@"; do keep "$lr"; done; exit; fi   # copy finished runs again
-for lr in "${LRS[@]}"; do run "$lr" & (( $(jobs -r | wc -l) < 2 )) || wait -n; done; wait
+cmd() { echo "saol_lite train --dataset cifar10 --arch airnet_small --head saol --epochs 8 --bs 256 --lr ${1#lr-} --schedule onecycle" \
+              "--label-smoothing 0.2 --limit-train 10000 --limit-test 2000 --eval-every 4 --no-progress --out runs/airnet-lr/$1"; }   # NAME: lr-LR
+KEPT=results/airnet-lr
+source experiments/kept_runs.sh   # keep NAME, run NAME
+if [[ ${1:-} == commands ]]; then for lr in "${LRS[@]}"; do cmd "lr-$lr"; done; exit; fi   # what `run` would train
+if [[ ${1:-} == keep ]]; then shift; for lr in "$@"; do keep "lr-$lr"; done; exit; fi   # copy finished runs again
+for lr in "${LRS[@]}"; do run "lr-$lr" & (( $(jobs -r | wc -l) < 2 )) || wait -n; done; wait
 ls results/airnet-lr

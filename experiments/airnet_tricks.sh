@@ -15,15 +15,8 @@ VARIANTS=(${VARIANTS:-bn all})
 declare -A EXTRA=([bn]='--no-bn-scales --bn-lr 64' [all]='--no-bn-scales --bn-lr 64 --lookahead 5 --tta --tta-shift 1')
 cmd() { echo "saol_lite train --dataset cifar10 --arch airnet_small --head saol --epochs 8 --bs 256 --lr 0.4 --schedule onecycle" \
               "--label-smoothing 0.2 --limit-train 10000 --limit-test 2000 --eval-every 4 --no-progress ${EXTRA[$1]} --out runs/airnet-tricks/$1"; }
-keep() {  # the run's metrics.json with its command, into results/airnet-tricks/
-  mkdir -p results/airnet-tricks
-  ${PY:-.venv/bin/python} -c 'import json, sys; m = json.load(open(sys.argv[1])); m["command"] = sys.argv[3]; json.dump(m, open(sys.argv[2], "w"), indent=1)' \
-    "runs/airnet-tricks/$1/metrics.json" "results/airnet-tricks/$1.json" "$(cmd "$1")"
-}
-run() {
-  # shellcheck disable=SC2046
-  $SL $(cmd "$1" | cut -d' ' -f2-) > /dev/null && keep "$1"
-}
+KEPT=results/airnet-tricks
+source experiments/kept_runs.sh   # keep NAME, run NAME
 if [[ ${1:-} == commands ]]; then for v in "${VARIANTS[@]}"; do cmd "$v"; done; exit; fi   # what `run` would train
 if [[ ${1:-} == keep ]]; then shift; for v in "$@"; do keep "$v"; done; exit; fi          # copy finished runs again
 for v in "${VARIANTS[@]}"; do [[ -v EXTRA[$v] ]] || { echo "unknown variant $v: choose from ${!EXTRA[*]}"; exit 2; }; done

@@ -93,9 +93,9 @@ class ViewAverage(nn.Module):
     def __init__(self, model: nn.Module, shift: int = 0): super().__init__(); self.model, self.shift = model, shift
     def forward(self, x):
         s = self.shift
-        views = torch.cat([x, shifted(x, -s, -s), shifted(x, s, s)] if s else [x])
+        views = torch.cat([x, shifted(x, -s, -s), shifted(x, s, s)]) if s else x
         p = logits_of(self.model(torch.cat([views, views.flip(3)]))).float().softmax(1)
-        p = p.view(2, -1, *x.shape[:1], p.shape[1]).mean(0)          # (views, N, K): each view with its mirror image
+        p = p.view(2, -1, len(x), p.shape[1]).mean(0)                 # (views, N, K): each view with its mirror image
         return (p[0] if not s else (p[0] + p[1:].mean(0))/2).log()
 
 def predict_tta(model: nn.Module, dl: BatchLoader, precision='auto', channels_last=False, shift=0) -> tuple[Tensor, Tensor]:

@@ -19,12 +19,12 @@ from .heads import HEADS, create_model, head_options, model_maps, show_maps
 from .config import Config
 
 # %% auto #0
-__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'make_optimizer', 'freeze_bn_scales', 'add_conditional', 'register_loss', 'make_loss',
-           'cross_entropy_loss', 'resolve_device', 'autocast', 'use_channels_last', 'predict', 'scores', 'evaluate',
-           'save_checkpoint', 'load_checkpoint', 'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer',
-           'check_batch', 'add_sums', 'epoch_means', 'n_params', 'write_json', 'plot_curves', 'maps_figure',
-           'run_files', 'claim_folder', 'save_per_image', 'kept_epochs', 'format_row', 'load_split', 'load_splits',
-           'model_options', 'check_parts', 'train']
+__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'batch_norms', 'make_optimizer', 'freeze_bn_scales', 'add_conditional',
+           'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast', 'use_channels_last',
+           'predict', 'scores', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model', 'OneProcess', 'Parts',
+           'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums', 'epoch_means', 'n_params', 'write_json',
+           'plot_curves', 'maps_figure', 'run_files', 'claim_folder', 'save_per_image', 'kept_epochs', 'format_row',
+           'load_split', 'load_splits', 'model_options', 'check_parts', 'train']
 
 # %% ../nbs/03_train.ipynb #5a59d3d6
 def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float:
@@ -38,9 +38,13 @@ def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float
     return cfg.lr
 
 # %% ../nbs/03_train.ipynb #2b31cc45
+def batch_norms(model: nn.Module) -> list:
+    "Every batch-norm layer of `model` (SyncBatchNorm included)"
+    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
 def make_optimizer(model: nn.Module, cfg: Config, fused=False) -> torch.optim.SGD:
     "SGD with (Nesterov) momentum; weight decay on weights, and on 1-d parameters only if `cfg.wd_norm_bias`; batch norm's parameters at `cfg.bn_lr` × the learning rate; `fused`: one kernel for the whole update"
-    bn = {id(p) for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) for p in m.parameters(recurse=False)}
+    bn = {id(p) for m in batch_norms(model) for p in m.parameters(recurse=False)}
     groups = {}                                             # (decayed?, lr multiple) -> parameters; the weights' group first
     for p in sorted((p for p in model.parameters() if p.requires_grad), key=lambda p: p.ndim <= 1):
         groups.setdefault((p.ndim > 1 or cfg.wd_norm_bias, cfg.bn_lr if id(p) in bn else 1.0), []).append(p)
@@ -50,8 +54,8 @@ def make_optimizer(model: nn.Module, cfg: Config, fused=False) -> torch.optim.SG
 # %% ../nbs/03_train.ipynb #0bbe107a
 def freeze_bn_scales(model: nn.Module) -> nn.Module:
     "Keep every batch-norm scale at its current value (1 after `init_weights`): no gradient, no update (`--no-bn-scales`)"
-    for m in model.modules():
-        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.affine: m.weight.requires_grad_(False)
+    for m in batch_norms(model):
+        if m.affine: m.weight.requires_grad_(False)
     return model
 
 # %% ../nbs/03_train.ipynb #1bb30eec

@@ -105,23 +105,24 @@ def test_gpu_speed_dry_run(tmp_path):
     r = run('run', 'nonsense')
     assert r.returncode == 2 and 'unknown stage nonsense' in r.stdout
 
-def test_airnet_lr_reproduces_the_saved_commands():
-    "experiments/airnet_lr.sh trains exactly the runs results/airnet-lr/ records (notebook 12a reads them)"
-    r = subprocess.run(['bash', str(ROOT/'experiments'/'airnet_lr.sh'), 'commands'], capture_output=True, text=True, timeout=60)
+def airnet_commands(script: str, n: int) -> list:
+    "The `n` training commands that experiments/`script` says it runs, each an airnet_small run on CIFAR-10"
+    r = subprocess.run(['bash', str(ROOT/'experiments'/script), 'commands'], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert len(lines) == 3 and all(l.startswith('saol_lite train --dataset cifar10 --arch airnet_small') for l in lines)
-    for line in lines:
+    assert len(lines) == n and all(l.startswith('saol_lite train --dataset cifar10 --arch airnet_small') for l in lines)
+    return lines
+
+def test_airnet_lr_reproduces_the_saved_commands():
+    "experiments/airnet_lr.sh trains exactly the runs results/airnet-lr/ records (notebook 12a reads them)"
+    for line in airnet_commands('airnet_lr.sh', 3):
         lr = shlex.split(line)[shlex.split(line).index('--lr') + 1]
         m = json.loads((ROOT/'results'/'airnet-lr'/f'lr-{lr}.json').read_text())
         assert m['command'] == line and m['config']['lr'] == float(lr) and m['status'] == 'done', lr
 
 def test_airnet_tricks_reproduces_the_saved_commands():
     "experiments/airnet_tricks.sh trains exactly the runs results/airnet-tricks/ records, each with the tricks its name says"
-    r = subprocess.run(['bash', str(ROOT/'experiments'/'airnet_tricks.sh'), 'commands'], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
-    assert len(lines) == 2 and all(l.startswith('saol_lite train --dataset cifar10 --arch airnet_small') for l in lines)
+    lines = airnet_commands('airnet_tricks.sh', 2)
     want = {'bn': dict(bn_scales=False, bn_lr=64.0, lookahead=0, tta=False, tta_shift=0),
             'all': dict(bn_scales=False, bn_lr=64.0, lookahead=5, tta=True, tta_shift=1)}
     for line in lines:
