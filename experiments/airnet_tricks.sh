@@ -3,16 +3,18 @@
 # check in the protocol of airnet_lr.sh (airnet_small + SAOL, 10,000 real CIFAR-10 training images, 8 epochs at batch
 # 256, lr 0.4, one-cycle, label smoothing 0.2, 2,000 test images, one seed): `bn` adds airbench's batch-norm settings
 # (scales kept at 1, batch norm's shifts at 64x the learning rate); `all` adds Lookahead every 5 steps and multi-crop TTA
-# to them. One seed a variant: whether a variant trains at all, not what a trick buys (that is gpu_speed.sh's
-# air-tricks stage, 3 seeds on the full recipe). CPU, one thread a run, both at once: ~5 min.
+# to them; `more` adds the second round's: airbench's triangular schedule, batch-norm momentum 0.4 and the whitening
+# bias held after 3 epochs. One seed a variant: whether a variant trains at all, not what a trick buys (that is gpu_speed.sh's
+# air-tricks stage, 3 seeds on the full recipe). CPU, one thread a run, two at once: ~5 min each.
 # Results: results/airnet-tricks/VARIANT.json (metrics.json of each run, with its command); runs go to
 # runs/airnet-tricks/, and an existing run there is an error, never overwritten.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 SL=${SL:-.venv/bin/saol_lite}
-VARIANTS=(${VARIANTS:-bn all})
-declare -A EXTRA=([bn]='--no-bn-scales --bn-lr 64' [all]='--no-bn-scales --bn-lr 64 --lookahead 5 --tta --tta-shift 1')
+VARIANTS=(${VARIANTS:-bn all more})
+declare -A EXTRA=([bn]='--no-bn-scales --bn-lr 64' [all]='--no-bn-scales --bn-lr 64 --lookahead 5 --tta --tta-shift 1'
+                 [more]='--no-bn-scales --bn-lr 64 --lookahead 5 --tta --tta-shift 1 --schedule triangle --bn-momentum 0.4 --whiten-bias-epochs 3')
 cmd() { echo "saol_lite train --dataset cifar10 --arch airnet_small --head saol --epochs 8 --bs 256 --lr 0.4 --schedule onecycle" \
               "--label-smoothing 0.2 --limit-train 10000 --limit-test 2000 --eval-every 4 --no-progress ${EXTRA[$1]} --out runs/airnet-tricks/$1"; }
 KEPT=results/airnet-tricks

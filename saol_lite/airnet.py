@@ -36,6 +36,7 @@ class WhitenStem(nn.Module):
         self.conv = nn.Conv2d(cin, 2*cin*k*k, k)
         self.conv.weight.requires_grad_(False)      # fixed by the data; the bias still trains
     def forward(self, x): return F.gelu(self.conv(x))
+    def early_parameters(self): return [self.conv.bias]     # what --whiten-bias-epochs holds after its first epochs (notebook 03_train)
 
 # %% ../nbs/12a_airnet.ipynb #96946f55
 @patch

@@ -34,8 +34,9 @@ class Config:
     epochs: int = 30                   # passes over the training set
     bs: int = 128                      # images per training batch
     lr: float = 0.1                    # peak learning rate
-    schedule: str = 'cosine'           # cosine, step (x0.1 at each milestone), onecycle or constant
+    schedule: str = 'cosine'           # cosine, step (x0.1 at each milestone), onecycle, triangle or constant
     milestones: tuple = (0.5, 0.75)    # fractions of training at which 'step' divides the lr by 10
+    triangle: tuple = (0.2, 0.23, 0.07)   # the 'triangle' schedule (airbench's), in order: its lr at the start (a fraction of --lr), where it peaks (a fraction of training), its lr at the end (a fraction of --lr)
     warmup: float = 0.0                # epochs of linear warm-up to the peak lr
     momentum: float = 0.9              # SGD momentum
     nesterov: bool = True              # Nesterov momentum
@@ -43,6 +44,8 @@ class Config:
     wd_norm_bias: bool = False         # also decay batch-norm scales and biases (usually off)
     bn_lr: float = 1.0                 # learning rate of batch norm's shifts (and scales, if trained) as a multiple of --lr (airbench: 64, notebook 12a)
     bn_scales: bool = True             # train batch norm's scales; --no-bn-scales keeps them at their initial 1 (airbench, notebook 12a)
+    bn_momentum: float | None = None   # the weight of each batch in batch norm's running statistics, set on every batch-norm layer (default: as each layer was built, PyTorch's 0.1; airbench: 0.4)
+    whiten_bias_epochs: int = 0        # train the bias of a whitening stem (--arch airnet, notebook 12a) only in the first this many epochs, then hold it; 0 = train it throughout (airbench: 3)
     label_smoothing: float = 0.0       # 0 means plain cross-entropy
     clip_grad: float = 0.0             # clip the gradient norm to this; 0 means no clipping
     ema: float = 0.0                   # test with an exponential moving average of the weights, this decay per step (e.g. 0.999); 0 = off (notebook 12)
@@ -83,7 +86,7 @@ class Config:
 # %% ../nbs/03_config.ipynb #2c99ed57
 COMPILE_MODES = {'on': 'inductor', 'max-autotune': 'inductor', 'reduce-overhead': 'inductor', 'eager': 'eager', 'aot-eager': 'aot_eager'}   # --compile MODE: its backend
 
-CHOICES = dict(schedule=('cosine', 'step', 'onecycle', 'constant'), device=('auto', 'cpu', 'cuda'),
+CHOICES = dict(schedule=('cosine', 'step', 'onecycle', 'triangle', 'constant'), device=('auto', 'cpu', 'cuda'),
                precision=('auto', 'fp32', 'bf16'), channels_last=('auto', 'on', 'off'), ss1_predictor=('ratio', 'head'), ss2_bn=('keep', 'update'),
                fast=('auto', 'on', 'off'), compile=('off', *COMPILE_MODES), compile_scope=('model', 'step'), flip=FLIPS)
 
@@ -93,7 +96,7 @@ def check_config(cfg):
         if getattr(cfg, k) not in ok: raise SaolError(f"{k} must be one of {', '.join(ok)}, got {getattr(cfg, k)!r}")
     if cfg.resume and cfg.overwrite: raise SaolError('--resume continues the run in --out and --overwrite replaces it: choose one')
     if cfg.holdout < 0: raise SaolError(f'holdout must not be negative, got {cfg.holdout}')
-    for k in ('crop_pad', 'lookahead', 'tta_shift'):
+    for k in ('crop_pad', 'lookahead', 'tta_shift', 'whiten_bias_epochs'):
         if getattr(cfg, k) < 0: raise SaolError(f'{k} must not be negative, got {getattr(cfg, k)}')
     if cfg.tta_shift and not cfg.tta: raise SaolError(f'--tta-shift {cfg.tta_shift} needs --tta: add --tta, or --tta-shift 0 to test without TTA')
     if not 0 < cfg.lookahead_alpha <= 1: raise SaolError(f'lookahead_alpha is a fraction in (0, 1], got {cfg.lookahead_alpha}')
@@ -111,6 +114,10 @@ def check_config(cfg):
         if getattr(cfg, k) <= 0: raise SaolError(f'{k} must be positive, got {getattr(cfg, k)}')
     cfg.milestones = tuple(float(m) for m in cfg.milestones)
     if not all(0 < m < 1 for m in cfg.milestones): raise SaolError(f'milestones are fractions of training in (0, 1), got {cfg.milestones}')
+    cfg.triangle = tuple(float(v) for v in cfg.triangle)
+    if len(cfg.triangle) != 3 or min(cfg.triangle) < 0 or not 0 < cfg.triangle[1] < 1:
+        raise SaolError(f'triangle is (start lr fraction, peak as a fraction of training in (0, 1), end lr fraction), got {cfg.triangle}')
+    if cfg.bn_momentum is not None and not 0 < cfg.bn_momentum <= 1: raise SaolError(f'bn_momentum is a fraction in (0, 1], got {cfg.bn_momentum}')
 
 # %% ../nbs/03_config.ipynb #7e9d8dce
 _doc_re = re.compile(r'^\s*(\w+)\s*(?::[^=#]*)?(?:=[^#]*)?,?\s*#\s*(.+?)\s*$')
@@ -144,9 +151,9 @@ PRESETS = {
                   momentum=0.9, nesterov=True, wd=1e-4),                                   #   CIFAR recipe
     'speedrun': dict(dataset='cifar10', arch='resnet18', head='saol', epochs=16, bs=512, lr=0.4, schedule='onecycle',  # untuned: GPU runs
                      wd=5e-4, label_smoothing=0.1, ema=0.99, tta=True, eval_every=16),                           #   pending (notebook 12)
-    'airbench': dict(dataset='cifar10', arch='airnet', head='saol', epochs=10, bs=1024, lr=1.6, schedule='onecycle',  # untuned: the
+    'airbench': dict(dataset='cifar10', arch='airnet', head='saol', epochs=10, bs=1024, lr=1.6, schedule='triangle',  # untuned: the
                      momentum=0.9, wd=5e-4, label_smoothing=0.2, flip='alternate', crop_pad=2, bn_scales=False,           #   moonshot (12a)
-                     bn_lr=64, lookahead=5, tta=True, tta_shift=1, eval_every=10),
+                     bn_lr=64, bn_momentum=0.4, whiten_bias_epochs=3, lookahead=5, tta=True, tta_shift=1, eval_every=10),
 }
 
 def preset(name: str, **overrides) -> Config:

@@ -19,12 +19,12 @@ from .heads import HEADS, create_model, head_options, model_maps, show_maps
 from .config import Config
 
 # %% auto #0
-__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'batch_norms', 'make_optimizer', 'freeze_bn_scales', 'add_conditional',
-           'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast', 'use_channels_last',
-           'predict', 'scores', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model', 'OneProcess', 'Parts',
-           'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums', 'epoch_means', 'n_params', 'write_json',
-           'plot_curves', 'maps_figure', 'run_files', 'claim_folder', 'save_per_image', 'kept_epochs', 'format_row',
-           'load_split', 'load_splits', 'model_options', 'check_parts', 'train']
+__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'batch_norms', 'early_parameters', 'make_optimizer', 'freeze_bn_scales',
+           'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
+           'use_channels_last', 'predict', 'scores', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
+           'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums', 'epoch_means', 'n_params',
+           'write_json', 'plot_curves', 'maps_figure', 'run_files', 'claim_folder', 'save_per_image', 'kept_epochs',
+           'format_row', 'load_split', 'load_splits', 'model_options', 'check_parts', 'train']
 
 # %% ../nbs/03_train.ipynb #5a59d3d6
 def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float:
@@ -35,6 +35,9 @@ def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float
     if cfg.schedule == 'cosine': return cfg.lr*0.5*(1 + math.cos(math.pi*t))
     if cfg.schedule == 'step': return cfg.lr*0.1**sum(step/total >= m for m in cfg.milestones)
     if cfg.schedule == 'onecycle': return cfg.lr*(t/0.3 if t < 0.3 else (1 - t)/0.7)
+    if cfg.schedule == 'triangle':                          # straight from start to 1 at the peak, then straight down to end
+        start, peak, end = cfg.triangle
+        return cfg.lr*(start + (1 - start)*t/peak if t < peak else 1 - (1 - end)*(t - peak)/(1 - peak))
     return cfg.lr
 
 # %% ../nbs/03_train.ipynb #2b31cc45
@@ -42,14 +45,18 @@ def batch_norms(model: nn.Module) -> list:
     "Every batch-norm layer of `model` (SyncBatchNorm included)"
     return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
 
+def early_parameters(model: nn.Module) -> set:
+    "The ids of the parameters that some module of `model` trains only early (its `early_parameters()`: a whitening stem's bias, notebook 12a)"
+    return {id(p) for m in model.modules() if callable(getattr(m, 'early_parameters', None)) for p in m.early_parameters()}
+
 def make_optimizer(model: nn.Module, cfg: Config, fused=False) -> torch.optim.SGD:
-    "SGD with (Nesterov) momentum; weight decay on weights, and on 1-d parameters only if `cfg.wd_norm_bias`; batch norm's parameters at `cfg.bn_lr` × the learning rate; `fused`: one kernel for the whole update"
-    bn = {id(p) for m in batch_norms(model) for p in m.parameters(recurse=False)}
-    groups = {}                                             # (decayed?, lr multiple) -> parameters; the weights' group first
+    "SGD with (Nesterov) momentum; weight decay on weights, and on 1-d parameters only if `cfg.wd_norm_bias`; batch norm's parameters at `cfg.bn_lr` × the learning rate; with `cfg.whiten_bias_epochs`, the early parameters in a group of their own; `fused`: one kernel for the whole update"
+    bn, early = {id(p) for m in batch_norms(model) for p in m.parameters(recurse=False)}, early_parameters(model) if cfg.whiten_bias_epochs else set()
+    groups = {}                                             # (decayed?, lr multiple, early?) -> parameters; the weights' group first
     for p in sorted((p for p in model.parameters() if p.requires_grad), key=lambda p: p.ndim <= 1):
-        groups.setdefault((p.ndim > 1 or cfg.wd_norm_bias, cfg.bn_lr if id(p) in bn else 1.0), []).append(p)
-    return torch.optim.SGD([dict(params=ps, weight_decay=cfg.wd if d else 0.0, lr=cfg.lr*s, lr_scale=s) for (d, s), ps in groups.items()], lr=cfg.lr,
-                           momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0, fused=fused or None)
+        groups.setdefault((p.ndim > 1 or cfg.wd_norm_bias, cfg.bn_lr if id(p) in bn else 1.0, id(p) in early), []).append(p)
+    return torch.optim.SGD([dict(params=ps, weight_decay=cfg.wd if d else 0.0, lr=cfg.lr*s, lr_scale=s) | ({'early': True} if e else {})
+                            for (d, s, e), ps in groups.items()], lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0, fused=fused or None)
 
 # %% ../nbs/03_train.ipynb #0bbe107a
 def freeze_bn_scales(model: nn.Module) -> nn.Module:
@@ -198,6 +205,10 @@ class Trainer:
         if cfg.tta_shift >= min(train.x.shape[-2:]): raise SaolError(f'--tta-shift {cfg.tta_shift} must be smaller than the {train.x.shape[-2]}x{train.x.shape[-1]} images')
         self.cl = use_channels_last(self.device, cfg.channels_last)
         if not cfg.bn_scales: freeze_bn_scales(model)               # before torchrun's wrapper learns which parameters train
+        if cfg.bn_momentum is not None:
+            for m in batch_norms(model): m.momentum = cfg.bn_momentum
+        if cfg.whiten_bias_epochs and not early_parameters(model):
+            raise SaolError(f'--whiten-bias-epochs {cfg.whiten_bias_epochs}: this model has no whitening stem whose bias could be held (--arch airnet or airnet_small has one)')
         self.model = self.ranks.prepare(model).to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
         self.stats, self.classes, self.n_test = channel_stats(train.x), list(train.classes), len(test)
         self.make_loaders(train, test, holdout); self.init_from_data()
@@ -241,7 +252,8 @@ def init_from_data(self: Trainer, n=5000):
 @patch
 def train_step(self: Trainer, xb: Tensor, yb: Tensor, lr: float) -> tuple:
     "One optimisation step at learning rate `lr`: (loss, output, terms), all left on the device"
-    for g in self.opt.param_groups: g['lr'] = lr*g.get('lr_scale', 1.0)
+    held = self.epoch >= self.cfg.whiten_bias_epochs               # from then on the early group (if any) is stepped at lr 0
+    for g in self.opt.param_groups: g['lr'] = 0.0 if held and g.get('early') else lr*g.get('lr_scale', 1.0)
     if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
     with autocast(self.device, self.cfg.precision): loss, out, terms = self.loss_fn(self.step_model, xb, yb)
     self.watch(loss)
@@ -337,7 +349,7 @@ def state(self: Trainer) -> dict:
 @patch
 def load_state(self: Trainer, ck: dict):
     "Continue from checkpoint `ck`, which must be of this run's recipe"
-    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs', 'bn_scales', 'bn_lr', 'wd_norm_bias', 'lookahead'):
+    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs', 'bn_scales', 'bn_lr', 'wd_norm_bias', 'lookahead', 'whiten_bias_epochs'):
         saved = ck['config'].get(k, Config.__dataclass_fields__[k].default)          # a field newer than the checkpoint: its default
         if saved != getattr(self.cfg, k):
             raise SaolError(f'cannot resume: the checkpoint has {k}={saved!r}, this run asks for {getattr(self.cfg, k)!r}')

@@ -15,6 +15,8 @@ What is checked, on a ResNet-8 and 64 synthetic 16×16 images (global batch 16, 
   shifts at 4x the learning rate), so the checks above cover them under DDP too;
 - `torchrun ... -m saol_lite train` runs end to end (with the full SAOL recipe: CutMix, L_ss1, L_ss2's
   no-grad clean forward, self-distillation; and Lookahead and multi-crop TTA) and only rank 0 writes and prints;
+- and so does airbench's second round on its network (the whitening bias held after the first epoch, batch-norm
+  momentum, the triangle schedule): the held bias stays put under DDP while the rest trains;
 """
 import json, os, socket, subprocess, sys
 from dataclasses import replace
@@ -108,3 +110,19 @@ def test_torchrun_cli(tmp_path):
     assert (out/'last.pt').is_file() and not list(out.glob('.*.tmp'))
     assert (m['config']['lookahead'], m['config']['tta_shift'], m['config']['bn_scales']) == (2, 1, False)
     assert 'lookahead' in torch.load(out/'last.pt', weights_only=True)                       # the slow weights, for an exact resume
+
+def test_torchrun_held_whitening_bias(tmp_path):
+    "airbench's second round under DDP: the whitening bias held after epoch 1 (by a learning rate of 0, so DDP sees the same parameters throughout), batch-norm momentum, the triangle schedule"
+    out = tmp_path/'air'
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', str(free_port()),
+           '-m', 'saol_lite', 'train', '--arch', 'airnet_small', '--head', 'saol', '--epochs', '2', '--bs', '32', '--limit-train', '64',
+           '--limit-test', '32', '--no-progress', '--out', str(out), '--keep-ckpts', '2', '--whiten-bias-epochs', '1', '--bn-momentum', '0.4',
+           '--schedule', 'triangle', '--no-bn-scales', '--bn-lr', '8']
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=TIMEOUT)
+    assert r.returncode == 0, r.stderr[-3000:]
+    e1, e2 = (torch.load(out/f'epoch-00{i}.pt', weights_only=True) for i in (1, 2))
+    bias = 'backbone.stem.conv.bias'
+    assert torch.equal(e1['model'][bias], e2['model'][bias])                                 # held in epoch 2
+    assert not torch.equal(e1['model']['backbone.stages.0.bn1.bias'], e2['model']['backbone.stages.0.bn1.bias'])   # the rest trained on
+    assert [g.get('early', False) for g in e2['opt']['param_groups']].count(True) == 1
+    assert (e2['config']['whiten_bias_epochs'], e2['config']['bn_momentum'], e2['config']['schedule']) == (1, 0.4, 'triangle')
