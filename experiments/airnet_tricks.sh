@@ -3,9 +3,10 @@
 # check in the protocol of airnet_lr.sh (airnet_small + SAOL, 10,000 real CIFAR-10 training images, 8 epochs at batch
 # 256, lr 0.4, one-cycle, label smoothing 0.2, 2,000 test images, one seed): `bn` adds airbench's batch-norm settings
 # (scales kept at 1, batch norm's shifts at 64x the learning rate); `all` adds Lookahead every 5 steps and multi-crop TTA
-# to them; `more` adds the second round's: airbench's triangular schedule, batch-norm momentum 0.4 and the whitening
-# bias held after 3 epochs. One seed a variant: whether a variant trains at all, not what a trick buys (that is gpu_speed.sh's
-# air-tricks stage, 3 seeds on the full recipe). CPU, one thread a run, two at once: ~5 min each.
+# to them; `more` adds to those airbench's triangular schedule (its --schedule triangle comes after the protocol's
+# --schedule onecycle on the command line, and the last one wins), batch-norm momentum 0.4 and the whitening bias held
+# after 3 epochs. One seed a variant: whether a variant trains at all, not what a trick buys (that is gpu_speed.sh's
+# air-tricks stage, 3 seeds on the full recipe). CPU, one thread a run, all the variants asked for at once: ~5 min each on a free core.
 # Results: results/airnet-tricks/VARIANT.json (metrics.json of each run, with its command); runs go to
 # runs/airnet-tricks/, and an existing run there is an error, never overwritten.
 set -euo pipefail

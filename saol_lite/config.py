@@ -44,8 +44,8 @@ class Config:
     wd_norm_bias: bool = False         # also decay batch-norm scales and biases (usually off)
     bn_lr: float = 1.0                 # learning rate of batch norm's shifts (and scales, if trained) as a multiple of --lr (airbench: 64, notebook 12a)
     bn_scales: bool = True             # train batch norm's scales; --no-bn-scales keeps them at their initial 1 (airbench, notebook 12a)
-    bn_momentum: float | None = None   # the weight of each batch in batch norm's running statistics, set on every batch-norm layer (default: as each layer was built, PyTorch's 0.1; airbench: 0.4)
-    whiten_bias_epochs: int = 0        # train the bias of a whitening stem (--arch airnet, notebook 12a) only in the first this many epochs, then hold it; 0 = train it throughout (airbench: 3)
+    bn_momentum: float | None = None   # the weight of each batch in batch norm's running statistics, set on every batch-norm layer; unset, each layer keeps its own (PyTorch's 0.1); airbench: 0.4 (its 0.6 is the weight kept by the old statistics)
+    whiten_bias_epochs: int = 0        # train the bias of a whitening stem (--arch airnet, notebook 12a) only in the first this many epochs, then hold it; 0 (or at least --epochs) = train it throughout (airbench: 3)
     label_smoothing: float = 0.0       # 0 means plain cross-entropy
     clip_grad: float = 0.0             # clip the gradient norm to this; 0 means no clipping
     ema: float = 0.0                   # test with an exponential moving average of the weights, this decay per step (e.g. 0.999); 0 = off (notebook 12)
@@ -116,7 +116,7 @@ def check_config(cfg):
     if not all(0 < m < 1 for m in cfg.milestones): raise SaolError(f'milestones are fractions of training in (0, 1), got {cfg.milestones}')
     cfg.triangle = tuple(float(v) for v in cfg.triangle)
     if len(cfg.triangle) != 3 or min(cfg.triangle) < 0 or not 0 < cfg.triangle[1] < 1:
-        raise SaolError(f'triangle is (start lr fraction, peak as a fraction of training in (0, 1), end lr fraction), got {cfg.triangle}')
+        raise SaolError(f'triangle is three numbers (start, peak, end): start and end at least 0 (fractions of --lr), peak inside (0, 1) (a fraction of training); got {cfg.triangle}')
     if cfg.bn_momentum is not None and not 0 < cfg.bn_momentum <= 1: raise SaolError(f'bn_momentum is a fraction in (0, 1], got {cfg.bn_momentum}')
 
 # %% ../nbs/03_config.ipynb #7e9d8dce

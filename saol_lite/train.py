@@ -208,7 +208,7 @@ class Trainer:
         if cfg.bn_momentum is not None:
             for m in batch_norms(model): m.momentum = cfg.bn_momentum
         if cfg.whiten_bias_epochs and not early_parameters(model):
-            raise SaolError(f'--whiten-bias-epochs {cfg.whiten_bias_epochs}: this model has no whitening stem whose bias could be held (--arch airnet or airnet_small has one)')
+            raise SaolError(f'--whiten-bias-epochs {cfg.whiten_bias_epochs}: this model has no whitening stem whose bias could be held (--arch airnet or airnet_small has one): use one of those, or --whiten-bias-epochs 0')
         self.model = self.ranks.prepare(model).to(self.device, memory_format=torch.channels_last if self.cl else torch.preserve_format)
         self.stats, self.classes, self.n_test = channel_stats(train.x), list(train.classes), len(test)
         self.make_loaders(train, test, holdout); self.init_from_data()
@@ -252,7 +252,7 @@ def init_from_data(self: Trainer, n=5000):
 @patch
 def train_step(self: Trainer, xb: Tensor, yb: Tensor, lr: float) -> tuple:
     "One optimisation step at learning rate `lr`: (loss, output, terms), all left on the device"
-    held = self.epoch >= self.cfg.whiten_bias_epochs               # from then on the early group (if any) is stepped at lr 0
+    held = 0 < self.cfg.whiten_bias_epochs <= self.epoch           # after the first whiten_bias_epochs epochs the early group is stepped at lr 0
     for g in self.opt.param_groups: g['lr'] = 0.0 if held and g.get('early') else lr*g.get('lr_scale', 1.0)
     if self.cl: xb = xb.contiguous(memory_format=torch.channels_last)
     with autocast(self.device, self.cfg.precision): loss, out, terms = self.loss_fn(self.step_model, xb, yb)
@@ -349,7 +349,7 @@ def state(self: Trainer) -> dict:
 @patch
 def load_state(self: Trainer, ck: dict):
     "Continue from checkpoint `ck`, which must be of this run's recipe"
-    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs', 'bn_scales', 'bn_lr', 'wd_norm_bias', 'lookahead', 'whiten_bias_epochs'):
+    for k in ('arch', 'head', 'head_args', 'dataset', 'epochs', 'bs', 'bn_scales', 'bn_lr', 'wd_norm_bias', 'lookahead', 'whiten_bias_epochs', 'schedule', 'triangle', 'bn_momentum'):
         saved = ck['config'].get(k, Config.__dataclass_fields__[k].default)          # a field newer than the checkpoint: its default
         if saved != getattr(self.cfg, k):
             raise SaolError(f'cannot resume: the checkpoint has {k}={saved!r}, this run asks for {getattr(self.cfg, k)!r}')

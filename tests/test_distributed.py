@@ -112,17 +112,23 @@ def test_torchrun_cli(tmp_path):
     assert 'lookahead' in torch.load(out/'last.pt', weights_only=True)                       # the slow weights, for an exact resume
 
 def test_torchrun_held_whitening_bias(tmp_path):
-    "airbench's second round under DDP: the whitening bias held after epoch 1 (by a learning rate of 0, so DDP sees the same parameters throughout), batch-norm momentum, the triangle schedule"
+    "airbench's second set of tricks under DDP: the whitening bias trained for 2 epochs, then held (by a learning rate of 0, so DDP sees the same parameters throughout); batch-norm momentum; the triangle schedule"
+    from saol_lite.config import Config
+    from saol_lite.train import lr_at
     out = tmp_path/'air'
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', str(free_port()),
-           '-m', 'saol_lite', 'train', '--arch', 'airnet_small', '--head', 'saol', '--epochs', '2', '--bs', '32', '--limit-train', '64',
-           '--limit-test', '32', '--no-progress', '--out', str(out), '--keep-ckpts', '2', '--whiten-bias-epochs', '1', '--bn-momentum', '0.4',
+           '-m', 'saol_lite', 'train', '--arch', 'airnet_small', '--head', 'saol', '--epochs', '3', '--bs', '32', '--limit-train', '64',
+           '--limit-test', '32', '--no-progress', '--out', str(out), '--keep-ckpts', '3', '--whiten-bias-epochs', '2', '--bn-momentum', '0.4',
            '--schedule', 'triangle', '--no-bn-scales', '--bn-lr', '8']
     r = subprocess.run(cmd, capture_output=True, text=True, env=env(), timeout=TIMEOUT)
     assert r.returncode == 0, r.stderr[-3000:]
-    e1, e2 = (torch.load(out/f'epoch-00{i}.pt', weights_only=True) for i in (1, 2))
-    bias = 'backbone.stem.conv.bias'
-    assert torch.equal(e1['model'][bias], e2['model'][bias])                                 # held in epoch 2
-    assert not torch.equal(e1['model']['backbone.stages.0.bn1.bias'], e2['model']['backbone.stages.0.bn1.bias'])   # the rest trained on
-    assert [g.get('early', False) for g in e2['opt']['param_groups']].count(True) == 1
-    assert (e2['config']['whiten_bias_epochs'], e2['config']['bn_momentum'], e2['config']['schedule']) == (1, 0.4, 'triangle')
+    e1, e2, e3 = (torch.load(out/f'epoch-00{i}.pt', weights_only=True) for i in (1, 2, 3))
+    bias, shift = 'backbone.stem.conv.bias', 'backbone.stages.0.bn1.bias'
+    assert not torch.equal(e1['model'][bias], e2['model'][bias])                             # trained in epoch 2
+    assert torch.equal(e2['model'][bias], e3['model'][bias])                                 # held in epoch 3
+    assert not torch.equal(e2['model'][shift], e3['model'][shift])                           # while the rest trained on
+    assert [g.get('early', False) for g in e3['opt']['param_groups']].count(True) == 1
+    cfg = Config(**{k: v for k, v in e3['config'].items()})
+    assert (cfg.whiten_bias_epochs, cfg.bn_momentum, cfg.schedule) == (2, 0.4, 'triangle')
+    steps = e3['step']                                                                        # 2 a epoch: 64 images, global batch 32
+    assert steps == 6 and e3['history'][-1]['lr'] == pytest.approx(lr_at(steps - 1, steps, cfg, 2))   # the triangle's last step
