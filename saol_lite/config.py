@@ -117,6 +117,8 @@ def check_config(cfg):
     cfg.triangle = tuple(float(v) for v in cfg.triangle)
     if len(cfg.triangle) != 3 or min(cfg.triangle) < 0 or not 0 < cfg.triangle[1] < 1:
         raise SaolError(f'triangle is three numbers (start, peak, end): start and end at least 0 (fractions of --lr), peak inside (0, 1) (a fraction of training); got {cfg.triangle}')
+    if cfg.warmup and cfg.schedule in ('onecycle', 'triangle'):
+        raise SaolError(f'--warmup {cfg.warmup:g} with --schedule {cfg.schedule}: that schedule rises to its peak by itself (a warm-up would climb to the peak, then drop to the schedule\'s start): use --warmup 0')
     if cfg.bn_momentum is not None and not 0 < cfg.bn_momentum <= 1: raise SaolError(f'bn_momentum is a fraction in (0, 1], got {cfg.bn_momentum}')
 
 # %% ../nbs/03_config.ipynb #7e9d8dce
