@@ -13,7 +13,7 @@ from .data import DATASETS, SaolError, BatchLoader, load_dataset, jpeg_copy
 from .models import ARCHS
 from .heads import HEADS, head_options
 from .config import CHOICES, PRESETS, Config, comment_docs
-from .train import evaluate, load_model, resolve_device, train, write_json, load_split
+from .train import evaluate, load_model, resolve_device, train, write_json, load_split, run_files
 from .report import markdown_table
 from .explore import ExplainCommand
 from .compare import METHODS, compare
@@ -79,7 +79,8 @@ class TrainCommand:
         exact = f" (exact split: {r['test_acc_exact']:.2%} of {r['n_exact']})" if 'test_acc_exact' in r else ''
         procs = f' x {t.world} processes' if t.world > 1 else ''
         print(f"test accuracy {r['test_acc']:.2%}{exact} | {cfg.arch}+{cfg.head}, {sum(p.numel() for p in t.model.parameters()):,} "
-              f"parameters | {t.seconds:.0f} s training on {t.device}{procs} | wrote {cfg.out}/metrics.json, last.pt, curves.png")
+              f"parameters | {t.seconds:.0f} s training on {t.device}{procs} | " +
+              (f"wrote {cfg.out}/: {', '.join(p.name for p in run_files(cfg.out))}" if cfg.out else 'no --out: nothing written'))
 
 # %% ../nbs/93_cli.ipynb #c4b33e04
 class EvalCommand:

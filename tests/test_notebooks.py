@@ -47,3 +47,16 @@ def test_nbdev_test_runs_the_course():
     for name in ('00_data.ipynb', '06_saol.ipynb'):
         r = subprocess.run([str(nbdev_test), '--path', f'nbs/{name}', '--n_workers', '0'], cwd=ROOT, capture_output=True, text=True, timeout=600)
         assert r.returncode == 0, f'nbdev_test failed on {name}:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
+
+def test_closed_widgets_are_not_saved(tmp_path):
+    "run_nb keeps a widget that is still open and drops one closed in its cell (a finished tqdm bar with leave=False)"
+    import nbformat
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'from tqdm.auto import tqdm\nimport ipywidgets as w\nfor _ in tqdm(range(3), leave=False): pass\ndisplay(w.IntSlider(3))\nprint("done")')])
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+    path = tmp_path/'widgets.ipynb'; nbformat.write(nb, path)
+    client = client_for(path); client.execute()
+    outs = client.nb.cells[0].outputs
+    views = [o for o in outs if 'application/vnd.jupyter.widget-view+json' in o.get('data', {})]
+    assert len(views) == 1 and 'IntSlider' in views[0]['data']['text/plain'], outs          # the slider stays, the bar is gone
+    assert client.closed and any(o.get('text') == 'done\n' for o in outs)

@@ -39,12 +39,20 @@ def skipped(cell, flags: set) -> bool:
     d = directives(cell.source)
     return d.get('eval:', [''])[0].lower() == 'false' or bool(flags & d.keys())
 
+WIDGET = 'application/vnd.jupyter.widget-view+json'
+
 class SkippingClient(NotebookClient):
-    "nbclient's executor, leaving the cells that `skip(cell)` picks untouched (their saved outputs stay)"
-    def __init__(self, nb, skip, **kw): super().__init__(nb, **kw); self.skip = skip
+    """nbclient's executor, leaving the cells that `skip(cell)` picks untouched (their saved outputs stay), and dropping
+    the views of widgets that were closed while their cell ran: a finished tqdm bar (`leave=False`) is gone from
+    JupyterLab's page, and saved without its state it would show as a bar stuck at 0%"""
+    def __init__(self, nb, skip, **kw): super().__init__(nb, **kw); self.skip, self.closed = skip, set()
+    def handle_comm_msg(self, outs, msg, cell_index):
+        if msg['msg_type'] == 'comm_close': self.closed.add(msg['content']['comm_id'])
+        return super().handle_comm_msg(outs, msg, cell_index)
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if self.skip(cell): return cell
-        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        try: return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        finally: cell.outputs = [o for o in cell.outputs if o.get('data', {}).get(WIDGET, {}).get('model_id') not in self.closed]
 
 def client_for(path, run_flags=(), timeout=1200, allow_errors=False) -> SkippingClient:
     "An executor for notebook `path` in a fresh python3 kernel started in the notebook's folder, as JupyterLab does"
