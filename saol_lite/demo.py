@@ -88,11 +88,13 @@ def demo_run(head='saol', cache=None, quiet=False, **overrides) -> Demo:
     folder = root/f'{cfg.arch}-{cfg.head}-{key[:16]}'
     with file_lock(root/f'.{folder.name}.lock'):
         if _finished(folder): return _open(folder, cfg, trained=False)
-        if not quiet: print(f'training the demo model {cfg.arch} + {cfg.head} once (about 20 s on a 2-core CPU); it is kept in {folder}', flush=True)
+        if not quiet: print(f'training the demo model {cfg.arch} + {cfg.head} once (about 30 s on one CPU core); it is kept in {folder}', flush=True)
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.{folder.name}.'))
+        threads = torch.get_num_threads()
         try:
+            torch.set_num_threads(1)                       # the same model whatever the kernel's threads (see the key above)
             train(replace(cfg, out=str(tmp)))
             shutil.rmtree(folder, ignore_errors=True)       # a leftover that never finished
             os.replace(tmp, folder)
-        finally: shutil.rmtree(tmp, ignore_errors=True)
+        finally: torch.set_num_threads(threads); shutil.rmtree(tmp, ignore_errors=True)
     return _open(folder, cfg, trained=True)
