@@ -88,7 +88,7 @@ def demo_run(head='saol', cache=None, quiet=False, **overrides) -> Demo:
     folder = root/f'{cfg.arch}-{cfg.head}-{key[:16]}'
     with file_lock(root/f'.{folder.name}.lock'):
         if _finished(folder): return _open(folder, cfg, trained=False)
-        if not quiet: print(f'training the demo model {cfg.arch} + {cfg.head} once (about 30 s on one CPU core); it is kept in {folder}', flush=True)
+        if not quiet: print(f'training the demo model {cfg.arch} + {cfg.head} once (about a minute on one CPU core); it is kept in {folder}', flush=True)
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=f'.{folder.name}.'))
         threads = torch.get_num_threads()
         try:
