@@ -14,8 +14,8 @@ cd "$(dirname "$0")/.."
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 SL=${SL:-.venv/bin/saol_lite}
 VARIANTS=(${VARIANTS:-bn all more})
-declare -A EXTRA=([bn]='--no-bn-scales --bn-lr 64' [all]='--no-bn-scales --bn-lr 64 --lookahead 5 --tta --tta-shift 1'
-                 [more]='--no-bn-scales --bn-lr 64 --lookahead 5 --tta --tta-shift 1 --schedule triangle --bn-momentum 0.4 --whiten-bias-epochs 3')
+BN='--no-bn-scales --bn-lr 64'; ALL="$BN --lookahead 5 --tta --tta-shift 1"   # each variant adds to the one before
+declare -A EXTRA=([bn]="$BN" [all]="$ALL" [more]="$ALL --schedule triangle --bn-momentum 0.4 --whiten-bias-epochs 3")
 cmd() { echo "saol_lite train --dataset cifar10 --arch airnet_small --head saol --epochs 8 --bs 256 --lr 0.4 --schedule onecycle" \
               "--label-smoothing 0.2 --limit-train 10000 --limit-test 2000 --eval-every 4 --no-progress ${EXTRA[$1]} --out runs/airnet-tricks/$1"; }
 KEPT=results/airnet-tricks

@@ -128,7 +128,7 @@ def test_torchrun_held_whitening_bias(tmp_path):
     assert torch.equal(e2['model'][bias], e3['model'][bias])                                 # held in epoch 3
     assert not torch.equal(e2['model'][shift], e3['model'][shift])                           # while the rest trained on
     assert [g.get('early', False) for g in e3['opt']['param_groups']].count(True) == 1
-    cfg = Config(**{k: v for k, v in e3['config'].items()})
+    cfg = Config(**e3['config'])
     assert (cfg.whiten_bias_epochs, cfg.bn_momentum, cfg.schedule) == (2, 0.4, 'triangle')
     steps = e3['step']                                                                        # 2 a epoch: 64 images, global batch 32
     assert steps == 6 and e3['history'][-1]['lr'] == pytest.approx(lr_at(steps - 1, steps, cfg, 2))   # the triangle's last step

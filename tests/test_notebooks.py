@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT/'tools'))
-from run_nb import client_for, skipped, tst_flags   # noqa: E402
+from run_nb import WIDGET, client_for, skipped, tst_flags   # noqa: E402
 
 NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
 RUN_FLAGS = os.environ.get('SAOL_NB_FLAGS', '').split()
@@ -57,6 +57,6 @@ def test_closed_widgets_are_not_saved(tmp_path):
     path = tmp_path/'widgets.ipynb'; nbformat.write(nb, path)
     client = client_for(path); client.execute()
     outs = client.nb.cells[0].outputs
-    views = [o for o in outs if 'application/vnd.jupyter.widget-view+json' in o.get('data', {})]
+    views = [o for o in outs if WIDGET in o.get('data', {})]
     assert len(views) == 1 and 'IntSlider' in views[0]['data']['text/plain'], outs          # the slider stays, the bar is gone
     assert client.closed and any(o.get('text') == 'done\n' for o in outs)
