@@ -259,7 +259,8 @@ def train_step(self: Trainer, xb: Tensor, yb: Tensor, lr: float) -> tuple:
     self.watch(loss)
     if (self.step + 1) % self.parts.check_every == 0: self.check()     # every step by default: before the bad step touches the weights
     self.opt.zero_grad(set_to_none=True); loss.backward()
-    if self.cfg.clip_grad: nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.clip_grad)
+    if self.cfg.clip_grad:                                          # a held parameter's gradient moves nothing, so it does not count towards the norm either
+        nn.utils.clip_grad_norm_([p for g in self.opt.param_groups if not (held and g.get('early')) for p in g['params']], self.cfg.clip_grad)
     self.opt.step(); self.step += 1
     if self.lookahead: self.lookahead.update(self.step)
     if self.ema: self.ema.update(self.step)
