@@ -403,17 +403,16 @@ def plot_curves(history: list) -> Figure:
 # %% ../nbs/03_train.ipynb #3fb7efcb
 @torch.no_grad()
 def maps_figure(model: nn.Module, ds: ImageSet, stats, n=8, device='cpu') -> Figure | None:
-    "The first map the model's head offers (per-class maps: of the predicted class) on the first `n` images of `ds`"
+    "The first map the model's head offers (per-class maps: of the predicted class) on the first `n` images of `ds`, all on one colour scale with its bar"
     x = ds.x[:n]
     out, maps = model_maps(model.eval(), normalize(x.to(device), *stats))
     if not maps: return None
     name, m = next(iter(maps.items()))
     pred = logits_of(out).argmax(1)
     if m.dim() == 4: m = m[torch.arange(len(x), device=m.device), pred]
-    fig = show_maps(x, m.float().cpu(), [f'{ds.classes[int(a)]}→{ds.classes[int(b)]}' for a, b in zip(ds.y[:n], pred)])
-    fig.suptitle(f"{name}{' of the predicted class' if maps[name].dim() == 4 else ''} (true→predicted)", fontsize=8)
-    fig.tight_layout(pad=0.2, rect=(0, 0, 1, 0.92))                  # room for the title above the images' titles
-    return fig
+    fig = show_maps(x, m.float().cpu(), [f'{ds.classes[int(a)]}→{ds.classes[int(b)]}' for a, b in zip(ds.y[:n], pred)], shared=True)
+    fig.suptitle(f"{name}{' of the predicted class' if maps[name].dim() == 4 else ''} (true→predicted), one colour scale", fontsize=8, y=1.0, va='bottom')
+    return fig                                                       # saved and shown with a tight bounding box, which takes the title in
 
 # %% ../nbs/03_train.ipynb #e03e9bd4
 RUN_FILES = ('metrics.json', 'last.pt', 'curves.png', 'maps.png', 'per_image.npz')   # and epoch-NNN.pt
