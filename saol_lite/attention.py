@@ -7,20 +7,26 @@ from __future__ import annotations
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
+from .spatial_logits import upcast
 
 # %% auto #0
-__all__ = ['spatial_softmax', 'log_spatial_softmax', 'SpatialAttention']
+__all__ = ['spatial_softmax', 'log_spatial_softmax', 'tempered', 'SpatialAttention']
 
 # %% ../nbs/05_attention.ipynb #05310c32
 def spatial_softmax(a: Tensor, temperature=1.0) -> Tensor:
     "Softmax of attention logits `a` (N,H,W) over the H·W positions of each image: the mask A"
     n, h, w = a.shape
-    return (a.float()/temperature).flatten(1).softmax(1).view(n, h, w)
+    return tempered(a, temperature).flatten(1).softmax(1).view(n, h, w)
 
 def log_spatial_softmax(a: Tensor, temperature=1.0) -> Tensor:
     "log A, computed stably"
     n, h, w = a.shape
-    return (a.float()/temperature).flatten(1).log_softmax(1).view(n, h, w)
+    return tempered(a, temperature).flatten(1).log_softmax(1).view(n, h, w)
+
+def tempered(a: Tensor, temperature=1.0) -> Tensor:
+    "a/T in at least single precision (`upcast`, notebook 04); T = 1 costs no division"
+    a = upcast(a)
+    return a if temperature == 1 else a/temperature
 
 # %% ../nbs/05_attention.ipynb #2870cbcd
 class SpatialAttention(nn.Module):
@@ -31,6 +37,7 @@ class SpatialAttention(nn.Module):
                  temperature=1.0  # of the spatial softmax; >1 flattens the mask, <1 sharpens it [ours]
                  ):
         super().__init__()
+        if mid < 1: raise SaolError(f'attention mid must be a positive number of channels, got {mid}')
         if kernel % 2 == 0 or kernel < 1: raise SaolError(f'attention kernel must be odd and positive, got {kernel}')
         if temperature <= 0: raise SaolError(f'attention temperature must be positive, got {temperature}')
         self.conv1 = nn.Sequential(nn.Conv2d(cin, mid, kernel, padding=kernel//2, bias=False), nn.BatchNorm2d(mid), nn.ReLU())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
+from .heads import check_feats
 
 # %% auto #0
 __all__ = ['RESIZES', 'resize_to', 'MultiScaleDecoder']
@@ -30,13 +31,18 @@ class MultiScaleDecoder(nn.Module):
                  resize='area'   # area or bilinear, to bring the stages to the last grid [ours: area]
                  ):
         super().__init__()
-        if not 1 <= stages <= len(channels): raise SaolError(f'decoder stages must be between 1 and {len(channels)} for this backbone, got {stages}')
+        if not 1 <= stages <= len(channels):
+            raise SaolError(f'decoder stages must be between 1 and {len(channels)} for the channels {list(channels)} given, got {stages} (stages= defaults to 3)')
+        if mid < 1: raise SaolError(f'decoder mid must be a positive number of channels, got {mid}')
         resize_to(torch.zeros(1, 1, 2, 2), (1, 1), resize)                  # validates `resize`
-        self.stages, self.resize = stages, resize
+        self.stages, self.resize, self.channels = stages, resize, list(channels[-stages:])
         self.proj = nn.ModuleList(nn.Sequential(nn.Conv2d(c, mid, 1, bias=False), nn.BatchNorm2d(mid), nn.ReLU())
                                   for c in channels[-stages:])
         self.classify = nn.Conv2d(stages*mid, n_classes, 1)
 
     def forward(self, feats: list) -> Tensor:
+        check_feats(feats, self.channels, 'the decoder')
         size = feats[-1].shape[-2:]
+        if any(f.shape[-2] < size[0] or f.shape[-1] < size[1] for f in feats[-self.stages:]):
+            raise SaolError(f'the decoder takes feature maps fine to coarse, the deepest last: got grids {[tuple(f.shape[-2:]) for f in feats]}')
         return self.classify(torch.cat([p(resize_to(f, size, self.resize)) for p, f in zip(self.proj, feats[-self.stages:])], 1))

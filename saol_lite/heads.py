@@ -11,15 +11,28 @@ from .data import SaolError, Figure, BatchLoader
 from .models import Classifier, create_backbone, logits_of, replaces
 
 # %% auto #0
-__all__ = ['HEADS', 'GAPFCHead', 'register_head', 'head_options', 'create_head', 'create_model', 'cam', 'model_maps', 'upsample',
-           'normalise01', 'show_maps']
+__all__ = ['HEADS', 'check_feats', 'GAPFCHead', 'register_head', 'head_options', 'create_head', 'create_model', 'cam',
+           'model_maps', 'upsample', 'normalise01', 'show_maps']
 
 # %% ../nbs/02_gapfc.ipynb #2a1b7e06
+def check_feats(feats, channels: list, who: str):
+    "A one-line error unless `feats` is a list of (N,C,H,W) maps whose last ones have `channels` channels: what `who` was built for"
+    if not isinstance(feats, (list, tuple)):
+        raise SaolError(f"{who} takes the backbone's list of stage feature maps (fine to coarse, the deepest last), got a {type(feats).__name__}: "
+                        'forward_features must return a list ([x] for a single map)')
+    if len(feats) < len(channels): raise SaolError(f'{who} uses the last {len(channels)} stages, got {len(feats)} feature map(s)')
+    if bad := [tuple(f.shape) for f in feats if f.dim() != 4]: raise SaolError(f'{who} takes (N,C,H,W) feature maps, got shape {bad[0]}')
+    if (got := [f.shape[1] for f in feats[len(feats) - len(channels):]]) != list(channels):
+        raise SaolError(f"{who} was built for stages of {list(channels)} channels, got feature maps of {got}: give the head the backbone's `channels`")
+
 class GAPFCHead(nn.Module):
     "Eq. 1: global average pooling of the last stage's map, then a linear layer to `n_classes` logits"
     def __init__(self, channels: list, n_classes: int):
+        if n_classes < 1: raise SaolError(f'n_classes must be at least 1, got {n_classes}')
         super().__init__(); self.fc = nn.Linear(channels[-1], n_classes)
-    def forward(self, feats: list) -> Tensor: return self.fc(feats[-1].mean((2, 3)))
+    def forward(self, feats: list) -> Tensor:
+        check_feats(feats, [self.fc.in_features], 'GAPFCHead')
+        return self.fc(feats[-1].mean((2, 3)))
 
 # %% ../nbs/02_gapfc.ipynb #1b5bfbef
 HEADS = {}   # name -> head class, built as cls(channels, n_classes, **options)
@@ -75,6 +88,8 @@ GAPFCHead.maps = _maps
 
 def model_maps(model: Classifier, x: Tensor) -> tuple:
     "The output of `model` on `x` and the maps its head offers: name -> (N,H,W) or (N,K,H,W)"
+    if not (hasattr(model, 'forward_features') and hasattr(model, 'head')):
+        raise SaolError(f'model_maps takes a Classifier (a backbone with forward_features and a head), got {type(model).__name__}')
     feats = model.forward_features(x)
     out = model.head(feats)
     return out, (model.head.maps(feats, out) if hasattr(model.head, 'maps') else {})

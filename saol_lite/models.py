@@ -104,13 +104,17 @@ def resnet18():
 # %% ../nbs/01_resnet.ipynb #9879629b
 def create_backbone(name: str) -> nn.Module:
     "The registered backbone called `name` (every module registers its archs when `saol_lite` is imported)"
-    if name not in ARCHS: raise SaolError(f"unknown architecture {name!r}: choose from {', '.join(ARCHS)}")
+    if name not in ARCHS: raise SaolError(f"unknown architecture {name!r}: choose from {', '.join(ARCHS)} "
+                                        f"(a backbone of your own is there once the module that registers it with @register_arch is imported)")
     return ARCHS[name]()
 
 # %% ../nbs/01_resnet.ipynb #4d8ef1ae
 class Classifier(nn.Module):
     "A backbone with `forward_features` and a head that maps the list of stage features to the output"
     def __init__(self, backbone: nn.Module, head: nn.Module):
+        if not callable(getattr(backbone, 'forward_features', None)):
+            raise SaolError(f'a backbone needs forward_features(x) returning its list of stage feature maps, and {type(backbone).__name__} has none: '
+                            'saol_lite.models.Stages makes one from a sequence of stages')
         super().__init__(); self.backbone, self.head = backbone, head
     def forward_features(self, x): return self.backbone.forward_features(x)
     def forward_head(self, feats): return self.head(feats)
@@ -125,10 +129,13 @@ class Stages(nn.Module):
     "A backbone from a sequence of modules: each one is a stage whose output `forward_features` collects"
     def __init__(self, *stages: nn.Module, in_chans=3, probe_size=32):
         super().__init__(); self.stages = nn.ModuleList(stages)
-        with torch.no_grad():
-            was = self.training; self.eval()
-            self.channels = [f.shape[1] for f in self.forward_features(torch.zeros(1, in_chans, probe_size, probe_size))]
-            self.train(was)
+        was = self.training; self.eval()
+        try:
+            with torch.no_grad(): self.channels = [f.shape[1] for f in self.forward_features(torch.zeros(1, in_chans, probe_size, probe_size))]
+        except RuntimeError as e:
+            raise SaolError(f'Stages could not read its channels from a probe image of shape (1, {in_chans}, {probe_size}, {probe_size}) '
+                            f'({str(e).splitlines()[0][:160]}): set in_chans= and probe_size= to an input the stages accept') from None
+        finally: self.train(was)
     def forward_features(self, x):
         feats = []
         for s in self.stages: x = s(x); feats.append(x)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import torch, torch.nn.functional as F
 from torch import Tensor
 from .data import SaolError
-from .spatial_logits import class_probs, log_class_probs
+from .spatial_logits import class_probs, log_class_probs, upcast
 from .attention import log_spatial_softmax, spatial_softmax
 
 # %% auto #0
@@ -17,7 +17,7 @@ __all__ = ['saol_probs', 'saol_log_probs', 'saol_logits', 'SAOLOut', 'saol_outpu
 # %% ../nbs/06_saol.ipynb #fb93654b
 def saol_probs(a: Tensor, z: Tensor, temperature=1.0) -> Tensor:
     "Eq. 2 directly: ŷ (N,K) from attention logits `a` (N,H,W) and spatial logits `z` (N,K,H,W)"
-    return torch.einsum('nhw,nkhw->nk', spatial_softmax(a, temperature), z.float().softmax(1))
+    return torch.einsum('nhw,nkhw->nk', spatial_softmax(a, temperature), upcast(z).softmax(1))
 
 # %% ../nbs/06_saol.ipynb #c37c4361
 def saol_log_probs(a: Tensor, z: Tensor, temperature=1.0) -> Tensor:
@@ -27,11 +27,11 @@ def saol_log_probs(a: Tensor, z: Tensor, temperature=1.0) -> Tensor:
 # %% ../nbs/06_saol.ipynb #9099753a
 def saol_logits(a: Tensor, z: Tensor, temperature=1.0) -> Tensor:
     "The logit variant: attention-weighted spatial logits (N,K); softmax them for probabilities"
-    return torch.einsum('nhw,nkhw->nk', spatial_softmax(a, temperature), z.float())
+    return torch.einsum('nhw,nkhw->nk', spatial_softmax(a, temperature), upcast(z))
 
 # %% ../nbs/06_saol.ipynb #67e127a9
 class SAOLOut(NamedTuple):
-    "What a SAOL head returns"
+    "What a SAOL head returns; with 'prob', `logits` are log ŷ, for F.cross_entropy or F.nll_loss (equal on them), not a sigmoid loss"
     logits: Tensor                 # (N,K): log ŷ ('prob') or attention-weighted logits ('logit')
     attn: Tensor                   # (N,H,W): the attention mask A, summing to 1 over cells
     probs: Tensor                  # (N,K,H,W): per-location class distributions Y

@@ -18,7 +18,7 @@ __all__ = ['SAOLHead']
 # %% ../nbs/07a_saol_head.ipynb #c423cf0e
 @register_head('saol')
 class SAOLHead(nn.Module):
-    "SAOL: multi-scale spatial logits weighted by a spatial attention mask (Eq. 2)"
+    "SAOL: multi-scale spatial logits weighted by a spatial attention mask (Eq. 2); returns a `SAOLOut`, whose `logits` are log ŷ with aggregate='prob'"
     def __init__(self, channels: list, n_classes: int,
                  mid=64,           # decoder: channels per stage [ours]
                  stages=3,         # decoder: how many of the last stages feed the spatial logits [review]
@@ -32,6 +32,10 @@ class SAOLHead(nn.Module):
                  ):
         super().__init__()
         if aggregate not in ('prob', 'logit'): raise SaolError(f"aggregate must be 'prob' or 'logit', got {aggregate!r}")
+        if n_classes < 2 and aggregate == 'prob':
+            raise SaolError(f"SAOLHead needs n_classes ≥ 2 with aggregate='prob', got {n_classes}: its logits are log-probabilities over the classes, "
+                            "so a single class always scores log 1 = 0 (use 2 classes and cross-entropy for a binary task, or aggregate='logit')")
+        if n_classes < 1: raise SaolError(f'n_classes must be at least 1, got {n_classes}')
         self.aggregate = aggregate
         self.decoder = MultiScaleDecoder(channels, n_classes, mid, stages, resize)
         self.attention = SpatialAttention(channels[-1], attn_mid, attn_kernel, temperature)
@@ -39,7 +43,8 @@ class SAOLHead(nn.Module):
         self.paste = nn.Conv2d(channels[-1], 1, 1) if paste_head else None
 
     def forward(self, feats: list) -> SAOLOut:
-        out = saol_output(self.attention(feats[-1]), self.decoder(feats), self.aggregate, self.attention.temperature)
+        z = self.decoder(feats)                                   # first: the decoder checks the feature list
+        out = saol_output(self.attention(feats[-1]), z, self.aggregate, self.attention.temperature)
         if self.aux is not None: out = out._replace(aux_logits=self.aux(feats))
         if self.paste is not None: out = out._replace(paste_logits=self.paste(feats[-1])[:, 0])
         return out

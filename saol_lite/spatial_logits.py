@@ -9,7 +9,7 @@ from torch import Tensor
 from .heads import GAPFCHead
 
 # %% auto #0
-__all__ = ['SpatialLogits', 'class_probs', 'log_class_probs', 'from_gapfc']
+__all__ = ['SpatialLogits', 'upcast', 'class_probs', 'log_class_probs', 'from_gapfc']
 
 # %% ../nbs/04_spatial_logits.ipynb #9a703fe4
 class SpatialLogits(nn.Module):
@@ -19,13 +19,17 @@ class SpatialLogits(nn.Module):
     def forward(self, x: Tensor) -> Tensor: return self.conv(x)
 
 # %% ../nbs/04_spatial_logits.ipynb #956a8a1c
+def upcast(t: Tensor) -> Tensor:
+    "`t` in float32 if it is in a narrower type (bf16 or fp16 under autocast), else as it is (float64 stays float64)"
+    return t if t.dtype in (torch.float32, torch.float64) else t.float()
+
 def class_probs(z: Tensor) -> Tensor:
     "Per-location class distributions Y (N,K,H,W): a softmax of spatial logits `z` over the class axis"
-    return z.float().softmax(1)
+    return upcast(z).softmax(1)
 
 def log_class_probs(z: Tensor) -> Tensor:
     "log Y, computed stably with log_softmax over the class axis"
-    return z.float().log_softmax(1)
+    return upcast(z).log_softmax(1)
 
 # %% ../nbs/04_spatial_logits.ipynb #aca48d6c
 def from_gapfc(head: GAPFCHead) -> SpatialLogits:
