@@ -9,3 +9,11 @@ from . import spatial_logits, attention, saol, decoder, saol_head, cost, localiz
 from . import cutmix, self_supervision, distill, explore, fast, airnet                 # 08-12a
 from . import ltpa, sge, abn, sharpen, compare                                         # 13-17
 from . import dist, bench, explorer, cli                                               # appendices 91-94
+
+# What a researcher needs to put the course's output layers on a network of their own, at the top level
+# (README, *Using saol_lite in your own code*); everything else stays in its module.
+from .models import Stages, Classifier, register_arch
+from .heads import GAPFCHead, create_model, model_maps, show_maps
+from .saol import SAOLOut
+from .saol_head import SAOLHead
+__all__ = ['Stages', 'Classifier', 'register_arch', 'GAPFCHead', 'create_model', 'model_maps', 'show_maps', 'SAOLOut', 'SAOLHead']

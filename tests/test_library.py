@@ -48,6 +48,14 @@ def test_init_composes_every_module():
     assert sorted(order) == MODULES, set(order) ^ set(MODULES)
     assert len(order) == len(set(order))
 
+def test_top_level_names():
+    "What README's *Using saol_lite in your own code* imports from the top level is there, and is the module's own object"
+    import saol_lite, importlib
+    homes = {'Stages': 'models', 'Classifier': 'models', 'register_arch': 'models', 'GAPFCHead': 'heads', 'create_model': 'heads',
+             'model_maps': 'heads', 'show_maps': 'heads', 'SAOLOut': 'saol', 'SAOLHead': 'saol_head'}
+    assert sorted(saol_lite.__all__) == sorted(homes)
+    for name, mod in homes.items(): assert getattr(saol_lite, name) is getattr(importlib.import_module(f'saol_lite.{mod}'), name), name
+
 def test_no_module_imports_upward():
     "Each module imports only modules before it in __init__'s order: no circle, no reach-up at import time or at run time"
     order = composition_order(); rank = {m: i for i, m in enumerate(order)}
