@@ -43,6 +43,7 @@ class MultiScaleDecoder(nn.Module):
     def forward(self, feats: list) -> Tensor:
         check_feats(feats, self.channels, 'the decoder')
         size = feats[-1].shape[-2:]
-        if any(f.shape[-2] < size[0] or f.shape[-1] < size[1] for f in feats[-self.stages:]):
+        grids = [f.shape[-2:] for f in feats[-self.stages:]]
+        if any(g[0] < h[0] or g[1] < h[1] for g, h in zip(grids, grids[1:])):   # each stage's grid no smaller than the next one's
             raise SaolError(f'the decoder takes feature maps fine to coarse, the deepest last: got grids {[tuple(f.shape[-2:]) for f in feats]}')
         return self.classify(torch.cat([p(resize_to(f, size, self.resize)) for p, f in zip(self.proj, feats[-self.stages:])], 1))

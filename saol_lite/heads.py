@@ -61,6 +61,9 @@ def create_head(name: str, channels: list, n_classes: int, **options) -> nn.Modu
 def create_model(arch: str, head: str, n_classes: int, **options) -> Classifier:
     "Backbone `arch` with head `head` on top"
     bb = create_backbone(arch)
+    if not hasattr(bb, 'channels'):
+        raise SaolError(f"backbone {arch!r} has no `channels` (its stages' widths, which the head is built for): "
+                        'build it with saol_lite.models.Stages, or set self.channels')
     return Classifier(bb, create_head(head, bb.channels, n_classes, **options))
 
 # %% ../nbs/02_gapfc.ipynb #afeb58e7
@@ -87,7 +90,7 @@ def _maps(self: GAPFCHead, feats: list, out) -> dict:
 GAPFCHead.maps = _maps
 
 def model_maps(model: Classifier, x: Tensor) -> tuple:
-    "The output of `model` on `x` and the maps its head offers: name -> (N,H,W) or (N,K,H,W)"
+    "The output of `model` on `x` and the maps its head offers: name -> (N,H,W) or (N,K,H,W); in the model's mode and autograd state as they are (call `model.eval()`, and `torch.no_grad()` where no gradient is wanted, for test-time maps)"
     if not (hasattr(model, 'forward_features') and hasattr(model, 'head')):
         raise SaolError(f'model_maps takes a Classifier (a backbone with forward_features and a head), got {type(model).__name__}')
     feats = model.forward_features(x)
@@ -107,6 +110,10 @@ def normalise01(m: Tensor) -> Tensor:
 # %% ../nbs/02_gapfc.ipynb #42bd29d7
 def show_maps(x: Tensor, maps: Tensor, titles=None, alpha=0.55, cmap='jet', scale=1.3, shared=False) -> Figure:
     "Images `x` (N,3,H,W uint8) above them overlaid with `maps` (N,h,w), upsampled; each map scaled to [0,1], or on one scale with a colour bar: `shared=True` (the maps' range) or `(lo, hi)`"
+    if maps.dim() != 3: raise SaolError(f'show_maps takes one map per image, (N,h,w), got shape {tuple(maps.shape)}: '
+                                        'for per-class maps (N,K,h,w) pick one class per image, e.g. maps[torch.arange(N), y]')
+    if len(maps) != len(x): raise SaolError(f'show_maps got {len(x)} images and {len(maps)} maps')
+    if titles is not None and len(titles) != len(x): raise SaolError(f'show_maps got {len(x)} images and {len(titles)} titles')
     m = upsample(maps.detach().cpu().float(), x.shape[-2:])
     n, (lo, hi) = len(x), shared if isinstance(shared, tuple) else (m.min().item(), m.max().item()) if shared else (0, 1)
     if not shared: m = normalise01(m)

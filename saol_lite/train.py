@@ -158,7 +158,8 @@ def load_checkpoint(path) -> dict:
 
 # %% ../nbs/03_train.ipynb #0c05a630
 def load_model(path, device='cpu') -> tuple[nn.Module, dict]:
-    "The model saved in checkpoint `path`, rebuilt from its config, in eval mode; and the checkpoint"
+    "The model saved in checkpoint `path` (or a run folder's last.pt), rebuilt from its config, in eval mode; and the checkpoint"
+    if Path(path).is_dir(): path = Path(path)/'last.pt'
     ck = load_checkpoint(path); c = ck['config']
     model = create_model(c['arch'], c['head'], len(ck['classes']), **c['head_args'])
     model.load_state_dict(ck['model'])
