@@ -16,4 +16,8 @@ from .models import Stages, Classifier, register_arch
 from .heads import GAPFCHead, create_model, model_maps, show_maps
 from .saol import SAOLOut
 from .saol_head import SAOLHead
-__all__ = ['Stages', 'Classifier', 'register_arch', 'GAPFCHead', 'create_model', 'model_maps', 'show_maps', 'SAOLOut', 'SAOLHead']
+from .data import SaolError
+from .config import Config
+from .train import load_model      # not `train` itself: saol_lite.train is the module (from saol_lite.train import train)
+__all__ = ['Stages', 'Classifier', 'register_arch', 'GAPFCHead', 'create_model', 'model_maps', 'show_maps', 'SAOLOut', 'SAOLHead',
+           'SaolError', 'Config', 'load_model']

@@ -52,9 +52,11 @@ def test_top_level_names():
     "What README's *Using saol_lite in your own code* imports from the top level is there, and is the module's own object"
     import saol_lite, importlib
     homes = {'Stages': 'models', 'Classifier': 'models', 'register_arch': 'models', 'GAPFCHead': 'heads', 'create_model': 'heads',
-             'model_maps': 'heads', 'show_maps': 'heads', 'SAOLOut': 'saol', 'SAOLHead': 'saol_head'}
+             'model_maps': 'heads', 'show_maps': 'heads', 'SAOLOut': 'saol', 'SAOLHead': 'saol_head',
+             'SaolError': 'data', 'Config': 'config', 'load_model': 'train'}
     assert sorted(saol_lite.__all__) == sorted(homes)
     for name, mod in homes.items(): assert getattr(saol_lite, name) is getattr(importlib.import_module(f'saol_lite.{mod}'), name), name
+    assert saol_lite.train is importlib.import_module('saol_lite.train')     # the module, not shadowed by its train()
 
 def test_no_module_imports_upward():
     "Each module imports only modules before it in __init__'s order: no circle, no reach-up at import time or at run time"
