@@ -4,6 +4,7 @@
 
 # %% ../nbs/07a_saol_head.ipynb #a7d7b396
 from __future__ import annotations
+import warnings
 import torch, torch.nn as nn
 from torch import Tensor
 from .data import SaolError
@@ -44,6 +45,9 @@ class SAOLHead(nn.Module):
 
     def forward(self, feats: list) -> SAOLOut:
         z = self.decoder(feats)                                   # first: the decoder checks the feature list
+        if z.shape[-2:] == (1, 1):
+            warnings.warn('SAOLHead on a 1×1 last grid: the attention mask is 1 at its one cell, so the head has nothing spatial to attend to '
+                          '(the images are too small for this backbone: a CIFAR-sized input needs a CIFAR stem)', stacklevel=2)
         out = saol_output(self.attention(feats[-1]), z, self.aggregate, self.attention.temperature)
         if self.aux is not None: out = out._replace(aux_logits=self.aux(feats))
         if self.paste is not None: out = out._replace(paste_logits=self.paste(feats[-1])[:, 0])
