@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #341e06a1
 from __future__ import annotations
-import copy, json, math, os, shutil, tempfile, time
+import copy, functools, json, math, os, shutil, tempfile, time, warnings
 from dataclasses import dataclass, field, asdict, replace
 from pathlib import Path
 from typing import Callable
@@ -19,12 +19,12 @@ from .heads import HEADS, create_model, head_options, model_maps, show_maps
 from .config import Config
 
 # %% auto #0
-__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'batch_norms', 'early_parameters', 'make_optimizer', 'freeze_bn_scales',
-           'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device', 'autocast',
-           'use_channels_last', 'predict', 'scores', 'evaluate', 'save_checkpoint', 'load_checkpoint', 'load_model',
-           'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums', 'epoch_means', 'n_params',
-           'write_json', 'plot_curves', 'maps_figure', 'run_files', 'claim_folder', 'save_per_image', 'kept_epochs',
-           'format_row', 'load_split', 'load_splits', 'model_options', 'check_parts', 'train']
+__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'batch_norms', 'early_parameters', 'fused_sgd_available', 'make_optimizer',
+           'freeze_bn_scales', 'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device',
+           'autocast', 'use_channels_last', 'predict', 'scores', 'evaluate', 'save_checkpoint', 'load_checkpoint',
+           'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums', 'epoch_means',
+           'n_params', 'write_json', 'plot_curves', 'maps_figure', 'run_files', 'claim_folder', 'save_per_image',
+           'kept_epochs', 'format_row', 'load_split', 'load_splits', 'model_options', 'check_parts', 'train']
 
 # %% ../nbs/03_train.ipynb #5a59d3d6
 def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float:
@@ -49,14 +49,21 @@ def early_parameters(model: nn.Module) -> set:
     "The ids of the parameters that some module of `model` trains only early (its `early_parameters()`: a whitening stem's bias, notebook 12a)"
     return {id(p) for m in model.modules() if callable(getattr(m, 'early_parameters', None)) for p in m.early_parameters()}
 
+@functools.cache
+def fused_sgd_available(device_type: str) -> bool:
+    "Whether this PyTorch has SGD's fused kernel for parameters on `device_type` ('cuda', 'cpu'): torch ≥ 2.3 on CUDA, ≥ 2.4 on the CPU"
+    try: torch.optim.SGD([torch.zeros(1, device=device_type, requires_grad=True)], lr=0.1, fused=True); return True
+    except (TypeError, RuntimeError): return False   # TypeError: no `fused` argument (torch < 2.3); RuntimeError: not for this device
+
 def make_optimizer(model: nn.Module, cfg: Config, fused=False) -> torch.optim.SGD:
-    "SGD with (Nesterov) momentum; weight decay on weights, and on 1-d parameters only if `cfg.wd_norm_bias`; batch norm's parameters at `cfg.bn_lr` × the learning rate; with `cfg.whiten_bias_epochs`, the early parameters in a group of their own; `fused`: one kernel for the whole update"
+    "SGD with (Nesterov) momentum; weight decay on weights, and on 1-d parameters only if `cfg.wd_norm_bias`; batch norm's parameters at `cfg.bn_lr` × the learning rate; with `cfg.whiten_bias_epochs`, the early parameters in a group of their own; `fused`: one kernel for the whole update where this PyTorch has one for the parameters' device (else the usual update: the same arithmetic)"
     bn, early = {id(p) for m in batch_norms(model) for p in m.parameters(recurse=False)}, early_parameters(model) if cfg.whiten_bias_epochs else set()
     groups = {}                                             # (decayed?, lr multiple, early?) -> parameters; the weights' group first
     for p in sorted((p for p in model.parameters() if p.requires_grad), key=lambda p: p.ndim <= 1):
         groups.setdefault((p.ndim > 1 or cfg.wd_norm_bias, cfg.bn_lr if id(p) in bn else 1.0, id(p) in early), []).append(p)
+    fused = fused and fused_sgd_available(next(model.parameters()).device.type)
     return torch.optim.SGD([dict(params=ps, weight_decay=cfg.wd if d else 0.0, lr=cfg.lr*s, lr_scale=s) | ({'early': True} if e else {})
-                            for (d, s, e), ps in groups.items()], lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0, fused=fused or None)
+                            for (d, s, e), ps in groups.items()], lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.nesterov and cfg.momentum > 0, **({'fused': True} if fused else {}))
 
 # %% ../nbs/03_train.ipynb #0bbe107a
 def freeze_bn_scales(model: nn.Module) -> nn.Module:
@@ -151,7 +158,10 @@ def load_checkpoint(path) -> dict:
     "A saol_lite checkpoint, read with `weights_only=True`"
     path = Path(path)
     if not path.is_file(): raise SaolError(f'no checkpoint at {path}')
-    try: ck = torch.load(path, map_location='cpu', weights_only=True)
+    try:
+        with warnings.catch_warnings():     # torch 2.1's weights-only reader warns about its own use of TypedStorage on every load
+            warnings.filterwarnings('ignore', 'TypedStorage is deprecated', UserWarning)
+            ck = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise SaolError(f'{path} is not a readable checkpoint ({type(e).__name__}: {str(e)[:200]})') from None
     if not isinstance(ck, dict) or not {'model', 'config'} <= set(ck): raise SaolError(f'{path} is not a saol_lite checkpoint')
     return ck
