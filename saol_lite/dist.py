@@ -14,7 +14,7 @@ from .train import OneProcess, Parts, resolve_device
 from .fast import parts_for
 
 # %% auto #0
-__all__ = ['dist_env', 'join_group', 'share', 'sync_batchnorm', 'Torchrun', 'run_parts', 'exit_worker']
+__all__ = ['GROUPS', 'dist_env', 'join_group', 'share', 'sync_batchnorm', 'StepDDP', 'Torchrun', 'run_parts', 'exit_worker']
 
 # %% ../nbs/91_torchrun.ipynb #2924a7d4
 def dist_env() -> tuple[int, int, int]:
@@ -22,11 +22,14 @@ def dist_env() -> tuple[int, int, int]:
     e = os.environ
     return int(e.get('RANK', 0)), int(e.get('WORLD_SIZE', 1)), int(e.get('LOCAL_RANK', 0))
 
+GROUPS = []   # every process group join_group made, kept until the process ends (see `exit_worker`)
+
 def join_group(device: torch.device, local_rank: int) -> bool:
     "Join torchrun's process group (NCCL on CUDA, gloo on CPU) unless already in one; True if this call made it"
     if dist.is_initialized(): return False
     if device.type == 'cuda': torch.cuda.set_device(local_rank)
     dist.init_process_group('nccl' if device.type == 'cuda' else 'gloo')
+    GROUPS.append(dist.group.WORLD)       # never freed before the process ends: freeing a gloo group can hang (exit_worker's docstring)
     return True
 
 def share(n: int, rank: int, world: int) -> tuple[int, int]:
@@ -39,6 +42,12 @@ def sync_batchnorm(model: nn.Module, device: torch.device) -> nn.Module:
     if device.type != 'cuda': raise SaolError('--sync-bn needs CUDA: PyTorch has no SyncBatchNorm for CPU processes')
     return nn.SyncBatchNorm.convert_sync_batchnorm(model)
 
+class StepDDP(nn.parallel.DistributedDataParallel):
+    "DDP for the step's model: a forward that computes gradients goes through DDP; a gradient-free one (L_ss2's clean pass, notebook 09) runs the model itself"
+    def forward(self, *args, **kw):
+        if torch.is_grad_enabled(): return super().forward(*args, **kw)
+        return self.module(*args, **kw)     # nothing to reduce, so no collective (DDP's would broadcast rank 0's buffers first)
+
 class Torchrun(OneProcess):
     "The processes torchrun started, this one being `rank` of `world`: DDP for the step, shares of every batch, sums over processes"
     def __init__(self, device: torch.device, sync_bn=False):
@@ -47,7 +56,7 @@ class Torchrun(OneProcess):
     def prepare(self, model): return sync_batchnorm(model, self.device) if self.sync_bn else model
     def wrap(self, model):
         ids = [torch.cuda.current_device()] if self.device.type == 'cuda' else None      # join_group made it this rank's GPU
-        return nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        return StepDDP(model, device_ids=ids)
 
 # %% ../nbs/91_torchrun.ipynb #0372c55d
 @patch
@@ -88,6 +97,12 @@ def exit_worker(status: int):
     One of those threads may still be releasing the tensors of the last collective when the main thread starts
     shutting Python down; it then needs the interpreter lock, cannot have it, and the process aborts
     ('terminate called without an active exception', SIGABRT). That happened in about 1 run in 6 of a two-process
-    CPU run here. Every file a run writes is closed before this point, so nothing is lost by skipping the shutdown."""
+    CPU run here. Every file a run writes is closed before this point, so nothing is lost by skipping the shutdown.
+
+    Older PyTorch frees the group with the last object that uses it, DDP's reducer, when the trainer is freed. The
+    gloo destructor then joins its worker threads while holding the interpreter lock, and a worker that is still
+    releasing a tensor of the last collective waits for that lock: the process hangs. Measured on two CPU processes
+    with `saol_lite train`: 3 runs in 10 with torch 2.4, 1 in 6 with 2.1. `join_group` therefore keeps every group
+    it makes in `GROUPS` until this exit. Then no version frees one before the process ends."""
     sys.stdout.flush(); sys.stderr.flush()
     os._exit(status)

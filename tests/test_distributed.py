@@ -15,6 +15,9 @@ What is checked, on a ResNet-8 and 64 synthetic 16×16 images (global batch 16, 
   shifts at 4x the learning rate), so the checks above cover them under DDP too;
 - `torchrun ... -m saol_lite train` runs end to end (with the full SAOL recipe: CutMix, L_ss1, L_ss2's
   no-grad clean forward, self-distillation; and Lookahead and multi-crop TTA) and only rank 0 writes and prints;
+- a gradient-free forward through the step's DDP model (L_ss2's clean pass) runs the model alone, with no collective:
+  DDP's own forward broadcast rank 0's buffers first, and in PyTorch 2.1 and 2.4 that in-place write broke the backward
+  of the step's training forward;
 - and so does airbench's second round on its network (the whitening bias held after the first epoch, batch-norm
   momentum, the triangle schedule): the held bias stays put under DDP while the rest trains;
 """
@@ -94,6 +97,35 @@ def test_close_to_plain_single_process(ranks):
     for a, b in zip(ranks[0]['history'], ref.history):
         assert a['train_loss'] == pytest.approx(b['train_loss'], rel=2e-2), (a['train_loss'], b['train_loss'])
     assert ranks[0]['history'][-1]['test_acc'] is not None
+
+NO_GRAD_WORKER = r'''
+import json, torch, torch.nn as nn
+from saol_lite.dist import GROUPS, StepDDP, Torchrun, exit_worker
+ranks = Torchrun(torch.device('cpu'))
+assert GROUPS == [torch.distributed.group.WORLD]     # kept until the process ends (exit_worker's docstring)
+torch.manual_seed(0)
+m = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4, momentum=0.0), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+step_model = ranks.wrap(m); assert isinstance(step_model, StepDDP)
+x = torch.randn(4, 3, 8, 8)
+out = step_model(x)                                   # a training forward, through DDP
+m[1].running_mean.data.fill_(float(ranks.rank))       # each rank's own statistics (momentum 0: a forward leaves them as they are)
+with torch.no_grad(): clean = step_model(x)           # the clean pass of L_ss2
+kept = m[1].running_mean.tolist()
+out.sum().backward()                                  # the first forward's backward still works after it
+with torch.no_grad(): assert torch.equal(clean, m(x))
+print(json.dumps(dict(rank=ranks.rank, kept=kept, grad=m[0].weight.grad.abs().sum().item())))
+exit_worker(0)
+'''
+
+def test_gradient_free_forward_skips_ddp():
+    "L_ss2's clean pass through the step's DDP model runs no collective: each rank's buffers stay its own (DDP's forward would broadcast rank 0's first)"
+    port = free_port()
+    procs = [subprocess.Popen([sys.executable, '-c', NO_GRAD_WORKER], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=env(MASTER_ADDR='127.0.0.1', MASTER_PORT=port, RANK=r, WORLD_SIZE=2, LOCAL_RANK=r)) for r in (0, 1)]
+    outs = [p.communicate(timeout=TIMEOUT) for p in procs]
+    for p, (o, e) in zip(procs, outs): assert p.returncode == 0, e[-3000:]
+    got = [json.loads(o.strip().splitlines()[-1]) for o, _ in outs]
+    for r, g in enumerate(got): assert g['rank'] == r and g['kept'] == [float(r)]*4 and g['grad'] > 0, got
 
 def test_torchrun_cli(tmp_path):
     out = tmp_path/'run'
