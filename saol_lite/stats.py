@@ -9,7 +9,7 @@ import numpy as np, torch
 from .data import SaolError
 
 # %% auto #0
-__all__ = ['betainc', 't_cdf', 't_quantile', 'welch', 'paired_bootstrap', 'compare', 'verdict', 'comparison_row']
+__all__ = ['betainc', 't_cdf', 't_quantile', 'welch', 'paired_bootstrap', 'compare', 'standing', 'verdict', 'comparison_row']
 
 # %% ../nbs/00a_stats.ipynb #fcf3f15c
 def _lbeta(a: float, b: float) -> float:
@@ -142,6 +142,10 @@ def _lead(r: dict) -> int:
     "Who leads under the rule: +1 A, -1 B, 0 nobody (some interval in `r` does not exclude zero)"
     ivs = [(r['lo'], r['hi'])] + ([(r['boot_lo'], r['boot_hi'])] if 'boot_lo' in r else [])
     return 1 if all(lo > 0 for lo, _ in ivs) else -1 if all(hi < 0 for _, hi in ivs) else 0
+
+def standing(r: dict) -> str:
+    "A `compare` result in one word, by the rule `verdict` writes out: 'ahead' (A leads), 'behind' (B leads) or 'level' (not distinguishable)"
+    return {1: 'ahead', -1: 'behind', 0: 'level'}[_lead(r)]
 
 # %% ../nbs/00a_stats.ipynb #6ef97bfa
 def verdict(r: dict, what='accuracy', unit='points', digits=2) -> str:
