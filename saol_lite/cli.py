@@ -6,6 +6,7 @@
 from __future__ import annotations
 import argparse, json, os, shlex, sys
 from dataclasses import fields, replace
+from functools import partial
 from pathlib import Path
 import torch
 from . import __version__
@@ -13,11 +14,12 @@ from .data import DATASETS, SaolError, BatchLoader, load_dataset, jpeg_copy
 from .models import ARCHS
 from .heads import HEADS, head_options
 from .config import CHOICES, PRESETS, Config, comment_docs
-from .train import evaluate, load_model, resolve_device, train, write_json, load_split, run_files
+from .train import WEIGHTS, predict, scores, load_model, resolve_device, train, write_json, load_split, run_files
 from .report import markdown_table
 from .explore import ExplainCommand
 from .compare import METHODS, compare
 from .bench import BenchCommand
+from .fast import predict_tta
 from .dist import exit_worker, run_parts
 
 # %% auto #0
@@ -86,30 +88,35 @@ class TrainCommand:
 class EvalCommand:
     help = 'evaluate a checkpoint on a test set; prints the accuracy and writes JSON'
     def add_args(self, p):
-        p.add_argument('ckpt', help='a last.pt written by saol_lite train')
+        p.add_argument('ckpt', help='a checkpoint written by saol_lite train (last.pt, epoch-NNN.pt), or its run folder')
         p.add_argument('--dataset', choices=DATASETS, help="default: the checkpoint's")
         p.add_argument('--data-dir', help='folder holding the CIFAR batch folder')
         p.add_argument('--download', action='store_true', help='fetch CIFAR if it is not found')
         p.add_argument('--limit-test', type=int, help="test on a random subset of this many images (default: the run's)")
         p.add_argument('--jpeg', type=int, metavar='Q', help='score on a JPEG copy of the test images (quality Q, 4:2:0): the exact split then measures the same images compressed')
+        p.add_argument('--weights', choices=WEIGHTS, default='tested', help="tested (default): the weights the run was tested with, its average if it kept one (--ema); trained: the optimiser's")
+        p.add_argument('--no-tta', action='store_true', help="score each image once, though the run tested with --tta")
         p.add_argument('--device', choices=CHOICES['device'], default='auto')
         p.add_argument('--json', help='where to write the results (default: eval.json beside the checkpoint, eval-jpegQ.json with --jpeg)')
 
     def run(self, args):
-        model, ck = load_model(args.ckpt)
+        model, ck = load_model(args.ckpt, weights=args.weights)
         cfg, dev = ck['config'], resolve_device(args.device)
         name = args.dataset or cfg['dataset']
         test = load_split(cfg, 'test', args.dataset, args.data_dir, args.download, args.limit_test)   # by default the run's test set
         if len(test.classes) != len(ck['classes']):
             raise SaolError(f"{name} has {len(test.classes)} classes, the checkpoint was trained on {len(ck['classes'])}")
         if args.jpeg is not None: test = jpeg_copy(test, args.jpeg)
-        res = evaluate(model.to(dev), BatchLoader(test, cfg['eval_bs'], stats=ck['stats'], device=dev), 'auto', False)
+        ema, tta = args.weights == 'tested' and 'ema' in ck, bool(cfg.get('tta')) and not args.no_tta       # as the run tested
+        how = partial(predict_tta, shift=cfg.get('tta_shift', 0)) if tta else predict
+        res = scores(*how(model.to(dev), BatchLoader(test, cfg['eval_bs'], stats=ck['stats'], device=dev), 'auto', False), test.exact)
         exact = f" (exact split: {res['test_acc_exact']:.2%} of {res['n_exact']})" if 'test_acc_exact' in res else ''
-        jpeg = f', JPEG quality {args.jpeg}' if args.jpeg is not None else ''
-        print(f"{name} test{jpeg}, {len(test)} images: accuracy {res['test_acc']:.2%}{exact}")
-        dest = Path(args.json) if args.json else Path(args.ckpt).with_name('eval.json' if args.jpeg is None else f'eval-jpeg{args.jpeg}.json')
-        write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], jpeg=args.jpeg, **res,
-                              command=getattr(args, 'command_line', None)))
+        used = [f'JPEG quality {args.jpeg}'] * (args.jpeg is not None) + ['EMA weights'] * ema + [f"{'multi-crop' if cfg.get('tta_shift') else 'flip'} TTA"] * tta
+        print(f"{name} test{''.join(', ' + u for u in used)}, {len(test)} images: accuracy {res['test_acc']:.2%}{exact}")
+        folder = Path(args.ckpt) if Path(args.ckpt).is_dir() else Path(args.ckpt).parent       # a run folder stands for its last.pt
+        dest = Path(args.json) if args.json else folder/('eval.json' if args.jpeg is None else f'eval-jpeg{args.jpeg}.json')
+        write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], jpeg=args.jpeg,
+                              weights='ema' if ema else 'trained', tta=tta, **res, command=getattr(args, 'command_line', None)))
 
 # %% ../nbs/93_cli.ipynb #3f308edf
 class CompareCommand:

@@ -19,7 +19,7 @@ from .heads import HEADS, create_model, head_options, model_maps, show_maps
 from .config import Config
 
 # %% auto #0
-__all__ = ['LOSSES', 'RUN_FILES', 'lr_at', 'batch_norms', 'early_parameters', 'fused_sgd_available', 'make_optimizer',
+__all__ = ['LOSSES', 'WEIGHTS', 'RUN_FILES', 'lr_at', 'batch_norms', 'early_parameters', 'fused_sgd_available', 'make_optimizer',
            'freeze_bn_scales', 'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device',
            'autocast', 'use_channels_last', 'predict', 'scores', 'evaluate', 'save_checkpoint', 'load_checkpoint',
            'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums', 'epoch_means',
@@ -167,12 +167,15 @@ def load_checkpoint(path) -> dict:
     return ck
 
 # %% ../nbs/03_train.ipynb #0c05a630
-def load_model(path, device='cpu') -> tuple[nn.Module, dict]:
-    "The model saved in checkpoint `path` (or a run folder's last.pt), rebuilt from its config, in eval mode; and the checkpoint"
+WEIGHTS = ('tested', 'trained')
+
+def load_model(path, device='cpu', weights='tested') -> tuple[nn.Module, dict]:
+    "The model saved in checkpoint `path` (or a run folder's last.pt), rebuilt from its config, in eval mode; and the checkpoint. `weights`: 'tested' (the run's average of the weights if it kept one, as its test did) or 'trained'"
+    if weights not in WEIGHTS: raise SaolError(f"weights must be 'tested' or 'trained', got {weights!r}")
     if Path(path).is_dir(): path = Path(path)/'last.pt'
     ck = load_checkpoint(path); c = ck['config']
     model = create_model(c['arch'], c['head'], len(ck['classes']), **c['head_args'])
-    model.load_state_dict(ck['model'])
+    model.load_state_dict(ck['ema'] if weights == 'tested' and 'ema' in ck else ck['model'])
     return model.to(device).eval(), ck
 
 # %% ../nbs/03_train.ipynb #94ef9a54
@@ -335,10 +338,15 @@ def train_epoch(self: Trainer) -> dict:
     return {'lr': lr, **epoch_means(sums, self.ranks.reduce)}
 
 # %% ../nbs/03_train.ipynb #0585a028
+@patch(as_prop=True)
+def tested(self: Trainer) -> nn.Module:
+    "The model the run is tested with, its maps drawn from and `load_model` loads: the average of the weights if the run keeps one (notebook 12), else the model"
+    return self.ema.model if self.ema else self.model
+
 @patch
 def evaluate(self: Trainer) -> dict:
-    "Scores on the test set and the held-out split, of the averaged weights if any; keeps per-image correctness"
-    model, res, self.correct = self.ema.model if self.ema else self.model, {}, {}
+    "Scores of `tested` on the test set and the held-out split; keeps per-image correctness"
+    model, res, self.correct = self.tested, {}, {}
     self.ranks.sync(model)                                    # every process tests rank 0's batch-norm statistics
     for prefix, dl in (('test', self.test_dl), ('holdout', self.holdout_dl)):
         if dl is None: continue
@@ -479,7 +487,7 @@ def run_epoch(self: Trainer):
 # %% ../nbs/03_train.ipynb #f773f741
 @patch
 def save(self: Trainer):
-    "The run folder after an epoch: last.pt (and a kept epoch-NNN.pt), metrics.json, curves.png; at the end per_image.npz and maps.png"
+    "The run folder after an epoch: last.pt (and a kept epoch-NNN.pt), metrics.json, curves.png; at the end per_image.npz and maps.png, both of the tested model"
     done = self.epoch == self.cfg.epochs
     self.write_metrics('done' if done else 'running')
     if not self.out or self.rank > 0: return
@@ -487,7 +495,7 @@ def save(self: Trainer):
     if self.epoch in kept_epochs(self.cfg.epochs, self.cfg.keep_ckpts): shutil.copyfile(self.out/'last.pt', self.out/f'epoch-{self.epoch:03d}.pt')
     plot_curves(self.history).savefig(self.out/'curves.png', dpi=90)
     if done and self.correct: save_per_image(self.out/'per_image.npz', self.correct)
-    if done and (fig := maps_figure(self.model, self.test_dl.ds, self.stats, device=self.device)): fig.savefig(self.out/'maps.png', dpi=110, bbox_inches='tight')
+    if done and (fig := maps_figure(self.tested, self.test_dl.ds, self.stats, device=self.device)): fig.savefig(self.out/'maps.png', dpi=110, bbox_inches='tight')
 
 # %% ../nbs/03_train.ipynb #2ecfee29
 @patch
