@@ -97,7 +97,7 @@ class EvalCommand:
         p.add_argument('--weights', choices=WEIGHTS, default='tested', help="tested (default): the weights the run was tested with, its average if it kept one (--ema); trained: the optimiser's")
         p.add_argument('--no-tta', action='store_true', help="score each image once, though the run tested with --tta")
         p.add_argument('--device', choices=CHOICES['device'], default='auto')
-        p.add_argument('--json', help='where to write the results (default: eval.json beside the checkpoint, eval-jpegQ.json with --jpeg)')
+        p.add_argument('--json', help='where to write the results (default: in the run folder, eval.json for last.pt, eval-epoch-NNN.json for a kept epoch-NNN.pt, -jpegQ added with --jpeg)')
 
     def run(self, args):
         model, ck = load_model(args.ckpt, weights=args.weights)
@@ -114,7 +114,8 @@ class EvalCommand:
         used = [f'JPEG quality {args.jpeg}'] * (args.jpeg is not None) + ['EMA weights'] * ema + [f"{'multi-crop' if cfg.get('tta_shift') else 'flip'} TTA"] * tta
         print(f"{name} test{''.join(', ' + u for u in used)}, {len(test)} images: accuracy {res['test_acc']:.2%}{exact}")
         folder = Path(args.ckpt) if Path(args.ckpt).is_dir() else Path(args.ckpt).parent       # a run folder stands for its last.pt
-        dest = Path(args.json) if args.json else folder/('eval.json' if args.jpeg is None else f'eval-jpeg{args.jpeg}.json')
+        kept = '' if Path(args.ckpt).is_dir() or Path(args.ckpt).name == 'last.pt' else f'-{Path(args.ckpt).stem}'   # epoch-NNN.pt: its own file
+        dest = Path(args.json) if args.json else folder/f"eval{kept}{'' if args.jpeg is None else f'-jpeg{args.jpeg}'}.json"
         write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], jpeg=args.jpeg,
                               weights='ema' if ema else 'trained', tta=tta, **res, command=getattr(args, 'command_line', None)))
 
