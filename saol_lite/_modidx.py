@@ -516,4 +516,5 @@ d = { 'settings': { 'branch': 'main',
                                  'saol_lite.train.scores': ('train.html#scores', 'saol_lite/train.py'),
                                  'saol_lite.train.train': ('train.html#train', 'saol_lite/train.py'),
                                  'saol_lite.train.use_channels_last': ('train.html#use_channels_last', 'saol_lite/train.py'),
+                                 'saol_lite.train.weights_key': ('train.html#weights_key', 'saol_lite/train.py'),
                                  'saol_lite.train.write_json': ('train.html#write_json', 'saol_lite/train.py')}}}

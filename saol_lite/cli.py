@@ -14,7 +14,7 @@ from .data import DATASETS, SaolError, BatchLoader, load_dataset, jpeg_copy
 from .models import ARCHS
 from .heads import HEADS, head_options
 from .config import CHOICES, PRESETS, Config, comment_docs
-from .train import WEIGHTS, predict, scores, load_model, resolve_device, train, write_json, load_split, run_files
+from .train import WEIGHTS, weights_key, predict, scores, load_model, resolve_device, train, write_json, load_split, run_files
 from .report import markdown_table
 from .explore import ExplainCommand
 from .compare import METHODS, compare
@@ -107,15 +107,15 @@ class EvalCommand:
         if len(test.classes) != len(ck['classes']):
             raise SaolError(f"{name} has {len(test.classes)} classes, the checkpoint was trained on {len(ck['classes'])}")
         if args.jpeg is not None: test = jpeg_copy(test, args.jpeg)
-        ema, tta = args.weights == 'tested' and 'ema' in ck, bool(cfg.get('tta')) and not args.no_tta       # as the run tested
+        ema, tta = weights_key(ck, args.weights) == 'ema', bool(cfg.get('tta')) and not args.no_tta       # as the run tested
         how = partial(predict_tta, shift=cfg.get('tta_shift', 0)) if tta else predict
         res = scores(*how(model.to(dev), BatchLoader(test, cfg['eval_bs'], stats=ck['stats'], device=dev), 'auto', False), test.exact)
         exact = f" (exact split: {res['test_acc_exact']:.2%} of {res['n_exact']})" if 'test_acc_exact' in res else ''
         used = [f'JPEG quality {args.jpeg}'] * (args.jpeg is not None) + ['EMA weights'] * ema + [f"{'multi-crop' if cfg.get('tta_shift') else 'flip'} TTA"] * tta
         print(f"{name} test{''.join(', ' + u for u in used)}, {len(test)} images: accuracy {res['test_acc']:.2%}{exact}")
-        folder = Path(args.ckpt) if Path(args.ckpt).is_dir() else Path(args.ckpt).parent       # a run folder stands for its last.pt
-        kept = '' if Path(args.ckpt).is_dir() or Path(args.ckpt).name == 'last.pt' else f'-{Path(args.ckpt).stem}'   # epoch-NNN.pt: its own file
-        dest = Path(args.json) if args.json else folder/f"eval{kept}{'' if args.jpeg is None else f'-jpeg{args.jpeg}'}.json"
+        ckpt = Path(args.ckpt)/'last.pt' if Path(args.ckpt).is_dir() else Path(args.ckpt)   # a run folder stands for its last.pt
+        kept = '' if ckpt.name == 'last.pt' else f'-{ckpt.stem}'                              # epoch-NNN.pt: its own file
+        dest = Path(args.json) if args.json else ckpt.parent/f"eval{kept}{'' if args.jpeg is None else f'-jpeg{args.jpeg}'}.json"
         write_json(dest, dict(ckpt=str(args.ckpt), dataset=name, n_test=len(test), epoch=ck['epoch'], jpeg=args.jpeg,
                               weights='ema' if ema else 'trained', tta=tta, **res, command=getattr(args, 'command_line', None)))
 

@@ -22,9 +22,10 @@ from .config import Config
 __all__ = ['LOSSES', 'WEIGHTS', 'RUN_FILES', 'lr_at', 'batch_norms', 'early_parameters', 'fused_sgd_available', 'make_optimizer',
            'freeze_bn_scales', 'add_conditional', 'register_loss', 'make_loss', 'cross_entropy_loss', 'resolve_device',
            'autocast', 'use_channels_last', 'predict', 'scores', 'evaluate', 'save_checkpoint', 'load_checkpoint',
-           'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums', 'epoch_means',
-           'n_params', 'write_json', 'plot_curves', 'maps_figure', 'run_files', 'claim_folder', 'save_per_image',
-           'kept_epochs', 'format_row', 'load_split', 'load_splits', 'model_options', 'check_parts', 'train']
+           'weights_key', 'load_model', 'OneProcess', 'Parts', 'TrainingDiverged', 'Trainer', 'check_batch', 'add_sums',
+           'epoch_means', 'n_params', 'write_json', 'plot_curves', 'maps_figure', 'run_files', 'claim_folder',
+           'save_per_image', 'kept_epochs', 'format_row', 'load_split', 'load_splits', 'model_options', 'check_parts',
+           'train']
 
 # %% ../nbs/03_train.ipynb #5a59d3d6
 def lr_at(step: int, total: int, cfg: Config, steps_per_epoch: int = 1) -> float:
@@ -169,13 +170,17 @@ def load_checkpoint(path) -> dict:
 # %% ../nbs/03_train.ipynb #0c05a630
 WEIGHTS = ('tested', 'trained')
 
+def weights_key(ck: dict, weights='tested') -> str:
+    "The entry of checkpoint `ck` that holds the `weights` asked for: 'ema' for 'tested' when the run kept an average (its test used it), else 'model'"
+    if weights not in WEIGHTS: raise SaolError(f"weights must be 'tested' or 'trained', got {weights!r}")
+    return 'ema' if weights == 'tested' and 'ema' in ck else 'model'
+
 def load_model(path, device='cpu', weights='tested') -> tuple[nn.Module, dict]:
     "The model saved in checkpoint `path` (or a run folder's last.pt), rebuilt from its config, in eval mode; and the checkpoint. `weights`: 'tested' (the run's average of the weights if it kept one, as its test did) or 'trained'"
-    if weights not in WEIGHTS: raise SaolError(f"weights must be 'tested' or 'trained', got {weights!r}")
     if Path(path).is_dir(): path = Path(path)/'last.pt'
     ck = load_checkpoint(path); c = ck['config']
     model = create_model(c['arch'], c['head'], len(ck['classes']), **c['head_args'])
-    model.load_state_dict(ck['ema'] if weights == 'tested' and 'ema' in ck else ck['model'])
+    model.load_state_dict(ck[weights_key(ck, weights)])
     return model.to(device).eval(), ck
 
 # %% ../nbs/03_train.ipynb #94ef9a54
